@@ -1,0 +1,1 @@
+"""Loupe gpu-runner: lease -> materialise -> train -> export -> upload."""

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { Sha256, Task } from './common';
+
+/**
+ * Travels as metadata.json beside model.onnx, so the browser never guesses how to feed the model
+ * or read its output.
+ */
+export const ModelMetadata = z.object({
+  task: Task,
+  classNames: z.array(z.string()).min(1),
+  imgsz: z.number().int().positive(),
+  stride: z.number().int().positive(),
+  inputName: z.string(),
+  inputShape: z.array(z.number().int()),
+  outputNames: z.array(z.string()).min(1),
+  outputShapes: z.array(z.array(z.number().int())),
+  architecture: z.string(),
+  ultralyticsVersion: z.string(),
+  epochs: z.number().int(),
+  datasetVersionId: Sha256,
+  jobId: z.string(),
+  metrics: z.record(z.string(), z.number()),
+});
+export type ModelMetadata = z.infer<typeof ModelMetadata>;
+
+export const ModelVersion = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  task: Task,
+  classNames: z.array(z.string()),
+  onnxSha256: Sha256,
+  onnxBytes: z.number().int(),
+  metadata: ModelMetadata,
+  createdAt: z.string(),
+});
+export type ModelVersion = z.infer<typeof ModelVersion>;

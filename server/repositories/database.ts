@@ -1,0 +1,92 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/**
+ * Schema migrations, applied in order and recorded in `user_version`. Never edit a shipped
+ * migration: add the next one.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    bytes INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE dataset_versions (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    classes_json TEXT NOT NULL,
+    manifest_json TEXT NOT NULL,
+    image_count INTEGER NOT NULL,
+    box_count INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    config_json TEXT NOT NULL,
+    dataset_version_id TEXT NOT NULL REFERENCES dataset_versions(id),
+    progress_json TEXT,
+    error TEXT,
+    model_version_id TEXT,
+    lease_token TEXT,
+    lease_runner TEXT,
+    lease_expires_at INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX jobs_by_status ON jobs(status, created_at);
+  CREATE TABLE job_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    payload_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX job_events_by_job ON job_events(job_id, id);
+  CREATE TABLE job_epochs (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    epoch INTEGER NOT NULL,
+    metrics_json TEXT NOT NULL,
+    PRIMARY KEY (job_id, epoch)
+  );
+  CREATE TABLE job_artifacts (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (job_id, name)
+  );
+  CREATE TABLE model_versions (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL UNIQUE REFERENCES jobs(id),
+    task TEXT NOT NULL,
+    onnx_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    onnx_bytes INTEGER NOT NULL,
+    metadata_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+];
+
+export function openDatabase(file: string): Db {
+  const db = new Database(file);
+  // WAL lets the event stream read while a runner writes; NORMAL sync is durable at checkpoints.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db) {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] ?? '');
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,162 @@
+import type { EpochMetrics, Job, JobConfig, JobEvent, JobProgress, JobStatus } from '../contract';
+import type { Db } from './database';
+
+type Row = {
+  id: string;
+  status: JobStatus;
+  config_json: string;
+  progress_json: string | null;
+  error: string | null;
+  model_version_id: string | null;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  created_at: string;
+  updated_at: string;
+};
+
+const toJob = (r: Row): Job => ({
+  id: r.id,
+  status: r.status,
+  config: JSON.parse(r.config_json) as JobConfig,
+  progress: r.progress_json ? (JSON.parse(r.progress_json) as JobProgress) : null,
+  error: r.error,
+  modelVersionId: r.model_version_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export type StoredJobEvent = { id: number; event: JobEvent };
+export type LeaseRow = { leaseToken: string | null; leaseExpiresAt: number | null };
+
+/** Rows of jobs, their event log, per-epoch metrics and uploaded artifacts. No domain rules. */
+export class JobRepository {
+  constructor(private readonly db: Db) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  insert(id: string, config: JobConfig, now: string) {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, status, config_json, dataset_version_id, created_at, updated_at)
+         VALUES (?, 'queued', ?, ?, ?, ?)`,
+      )
+      .run(id, JSON.stringify(config), config.datasetVersionId, now, now);
+  }
+
+  get(id: string) {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  lease(id: string): LeaseRow | undefined {
+    return this.db
+      .prepare(
+        'SELECT lease_token AS leaseToken, lease_expires_at AS leaseExpiresAt FROM jobs WHERE id = ?',
+      )
+      .get(id) as LeaseRow | undefined;
+  }
+
+  list(limit = 100) {
+    const rows = this.db
+      .prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?')
+      .all(limit) as Row[];
+    return rows.map(toJob);
+  }
+
+  oldestQueued() {
+    const row = this.db
+      .prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1")
+      .get() as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  /** Jobs whose runner stopped renewing its lease. */
+  expiredLeases(nowMs: number) {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE status IN ('preparing', 'training', 'exporting')
+         AND lease_expires_at IS NOT NULL AND lease_expires_at < ?`,
+      )
+      .all(nowMs) as Row[];
+    return rows.map(toJob);
+  }
+
+  setLease(id: string, token: string | null, runner: string | null, expiresAt: number | null) {
+    this.db
+      .prepare(
+        'UPDATE jobs SET lease_token = ?, lease_runner = ?, lease_expires_at = ? WHERE id = ?',
+      )
+      .run(token, runner, expiresAt, id);
+  }
+
+  renewLease(id: string, expiresAt: number) {
+    this.db.prepare('UPDATE jobs SET lease_expires_at = ? WHERE id = ?').run(expiresAt, id);
+  }
+
+  setStatus(id: string, status: JobStatus, error: string | null, now: string) {
+    this.db
+      .prepare('UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?')
+      .run(status, error, now, id);
+  }
+
+  setProgress(id: string, progress: JobProgress, now: string) {
+    this.db
+      .prepare('UPDATE jobs SET progress_json = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(progress), now, id);
+  }
+
+  setModelVersion(id: string, modelVersionId: string, now: string) {
+    this.db
+      .prepare('UPDATE jobs SET model_version_id = ?, updated_at = ? WHERE id = ?')
+      .run(modelVersionId, now, id);
+  }
+
+  appendEvent(jobId: string, event: JobEvent, now: string): StoredJobEvent {
+    const info = this.db
+      .prepare('INSERT INTO job_events (job_id, payload_json, created_at) VALUES (?, ?, ?)')
+      .run(jobId, JSON.stringify(event), now);
+    return { id: Number(info.lastInsertRowid), event };
+  }
+
+  eventsAfter(jobId: string, afterId: number): StoredJobEvent[] {
+    const rows = this.db
+      .prepare('SELECT id, payload_json FROM job_events WHERE job_id = ? AND id > ? ORDER BY id')
+      .all(jobId, afterId) as { id: number; payload_json: string }[];
+    return rows.map((r) => ({ id: r.id, event: JSON.parse(r.payload_json) as JobEvent }));
+  }
+
+  /** True when this epoch was new; a repeat of an epoch already stored changes nothing. */
+  insertEpoch(jobId: string, epoch: EpochMetrics) {
+    const info = this.db
+      .prepare('INSERT OR IGNORE INTO job_epochs (job_id, epoch, metrics_json) VALUES (?, ?, ?)')
+      .run(jobId, epoch.epoch, JSON.stringify(epoch.metrics));
+    return info.changes === 1;
+  }
+
+  epochs(jobId: string): EpochMetrics[] {
+    const rows = this.db
+      .prepare('SELECT epoch, metrics_json FROM job_epochs WHERE job_id = ? ORDER BY epoch')
+      .all(jobId) as { epoch: number; metrics_json: string }[];
+    return rows.map((r) => ({
+      epoch: r.epoch,
+      metrics: JSON.parse(r.metrics_json) as Record<string, number>,
+    }));
+  }
+
+  putArtifact(jobId: string, name: string, sha256: string, bytes: number) {
+    this.db
+      .prepare(
+        `INSERT INTO job_artifacts (job_id, name, sha256, bytes) VALUES (?, ?, ?, ?)
+         ON CONFLICT (job_id, name) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes`,
+      )
+      .run(jobId, name, sha256, bytes);
+  }
+
+  artifacts(jobId: string) {
+    return this.db
+      .prepare('SELECT name, sha256, bytes FROM job_artifacts WHERE job_id = ?')
+      .all(jobId) as { name: string; sha256: string; bytes: number }[];
+  }
+}

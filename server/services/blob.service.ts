@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { AppError, notFound } from '../http/app-error';
+import type { BlobRepository } from '../repositories/blob.repository';
+import { BlobTooLargeError, type BlobStore } from '../repositories/blob-store';
+import type { Clock } from './clock';
+import { sniffImageType } from './media-type';
+
+export type BlobKind = 'image' | 'artifact';
+
+/** Stores uploads by content: a blob is kept only when its bytes hash to the name it was sent as. */
+export class BlobService {
+  constructor(
+    private readonly store: BlobStore,
+    private readonly blobs: BlobRepository,
+    private readonly clock: Clock,
+    private readonly maxBytes: number,
+  ) {}
+
+  missing(sha256s: string[]) {
+    return this.blobs.missing([...new Set(sha256s)]);
+  }
+
+  has(sha256: string) {
+    return this.blobs.has(sha256);
+  }
+
+  /** Receives an image whose name (SHA-256) the client already knows. */
+  async putImage(expectedSha256: string, body: Readable | null) {
+    if (this.blobs.has(expectedSha256)) {
+      body?.resume();
+      return { sha256: expectedSha256, created: false };
+    }
+    const stored = await this.receive(body);
+    if (stored.sha256 !== expectedSha256) {
+      await this.store.discard(stored.tmpPath);
+      throw new AppError(
+        400,
+        'hash_mismatch',
+        `the uploaded bytes hash to ${stored.sha256}, not ${expectedSha256}`,
+        'The file changed or was cut short on the way; upload it again.',
+      );
+    }
+    const mediaType = sniffImageType(stored.head);
+    if (!mediaType) {
+      await this.store.discard(stored.tmpPath);
+      throw new AppError(415, 'not_an_image', 'the upload is not a JPEG, PNG or WebP image');
+    }
+    await this.commit(stored.tmpPath, stored.sha256, stored.bytes, mediaType);
+    return { sha256: stored.sha256, created: true };
+  }
+
+  /** Receives a file whose hash is computed here (a runner's artifact). */
+  async putArtifact(body: Readable | null, mediaType: string) {
+    const stored = await this.receive(body);
+    if (stored.bytes === 0) {
+      await this.store.discard(stored.tmpPath);
+      throw new AppError(400, 'empty_upload', 'the uploaded file is empty');
+    }
+    if (this.blobs.has(stored.sha256)) await this.store.discard(stored.tmpPath);
+    else await this.commit(stored.tmpPath, stored.sha256, stored.bytes, mediaType);
+    return { sha256: stored.sha256, bytes: stored.bytes };
+  }
+
+  /** Reads a small blob whole (metadata JSON); images and models are streamed instead. */
+  async readSmall(sha256: string, limit = 1024 * 1024) {
+    const blob = this.blobs.get(sha256);
+    if (!blob) throw notFound('blob', sha256);
+    if (blob.bytes > limit) throw new AppError(413, 'too_large', `blob ${sha256} is too large`);
+    return readFile(this.store.pathOf(sha256));
+  }
+
+  open(sha256: string) {
+    const blob = this.blobs.get(sha256);
+    if (!blob) throw notFound('blob', sha256);
+    return { ...blob, stream: this.store.open(sha256) };
+  }
+
+  private async receive(body: Readable | null) {
+    if (!body) throw new AppError(400, 'empty_upload', 'the request has no body');
+    try {
+      return await this.store.receive(body, this.maxBytes);
+    } catch (error) {
+      if (error instanceof BlobTooLargeError) {
+        throw new AppError(
+          413,
+          'too_large',
+          `the upload is larger than ${this.maxBytes} bytes`,
+          'Resize the image before adding it, or raise LOUPE_MAX_BLOB_BYTES on the server.',
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async commit(tmpPath: string, sha256: string, bytes: number, mediaType: string) {
+    await this.store.commit(tmpPath, sha256);
+    this.blobs.insert(sha256, bytes, mediaType, this.clock.now().toISOString());
+  }
+}

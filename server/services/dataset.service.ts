@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { DatasetManifest, DatasetVersion } from '../contract';
+import { AppError, notFound } from '../http/app-error';
+import type { DatasetVersionRepository } from '../repositories/dataset-version.repository';
+import type { BlobService } from './blob.service';
+import type { Clock } from './clock';
+
+/** Key order fixed, images sorted by hash: the same labels always give the same version id. */
+export function canonicalManifest(m: DatasetManifest): DatasetManifest {
+  return {
+    name: m.name,
+    classes: m.classes,
+    images: [...m.images]
+      .sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0))
+      .map((i) => ({
+        sha256: i.sha256,
+        fileName: i.fileName,
+        width: i.width,
+        height: i.height,
+        boxes: i.boxes.map((b) => ({ classIndex: b.classIndex, x: b.x, y: b.y, w: b.w, h: b.h })),
+      })),
+  };
+}
+
+export class DatasetService {
+  constructor(
+    private readonly versions: DatasetVersionRepository,
+    private readonly blobs: BlobService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Seals an immutable version; sending the same manifest twice returns the same version. */
+  seal(manifest: DatasetManifest): DatasetVersion {
+    const canonical = canonicalManifest(manifest);
+    this.assertUniqueImages(canonical);
+    const missing = this.blobs.missing(canonical.images.map((i) => i.sha256));
+    if (missing.length > 0) {
+      throw new AppError(
+        409,
+        'missing_blobs',
+        `${missing.length} image(s) of this dataset are not on the server yet`,
+        'Upload the missing images (PUT /api/blobs/:sha256), then seal again.',
+        { missing },
+      );
+    }
+    const id = createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+    const existing = this.versions.get(id);
+    if (existing) return existing;
+    const version: DatasetVersion = {
+      id,
+      name: canonical.name,
+      classes: canonical.classes,
+      imageCount: canonical.images.length,
+      boxCount: canonical.images.reduce((n, i) => n + i.boxes.length, 0),
+      createdAt: this.clock.now().toISOString(),
+    };
+    this.versions.insert(version, canonical);
+    return version;
+  }
+
+  get(id: string) {
+    const version = this.versions.get(id);
+    if (!version) throw notFound('dataset version', id);
+    return version;
+  }
+
+  manifest(id: string) {
+    const manifest = this.versions.manifest(id);
+    if (!manifest) throw notFound('dataset version', id);
+    return manifest;
+  }
+
+  list() {
+    return this.versions.list();
+  }
+
+  private assertUniqueImages(m: DatasetManifest) {
+    const dup = m.images.find((img, i) => i > 0 && m.images[i - 1]?.sha256 === img.sha256);
+    if (dup) {
+      throw new AppError(
+        400,
+        'duplicate_image',
+        `image ${dup.sha256} (${dup.fileName}) appears twice in the manifest`,
+        'Merge its labels into one entry.',
+      );
+    }
+  }
+}

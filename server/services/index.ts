@@ -1,0 +1,44 @@
+import type { Db } from '../repositories/database';
+import { BlobRepository } from '../repositories/blob.repository';
+import { BlobStore } from '../repositories/blob-store';
+import { DatasetVersionRepository } from '../repositories/dataset-version.repository';
+import { JobRepository } from '../repositories/job.repository';
+import { ModelVersionRepository } from '../repositories/model-version.repository';
+import { BlobService } from './blob.service';
+import type { Clock } from './clock';
+import { DatasetService } from './dataset.service';
+import { JobEventBus } from './job-event-bus';
+import { JobService } from './job.service';
+import { ModelService } from './model.service';
+
+export type Services = {
+  blobs: BlobService;
+  datasets: DatasetService;
+  jobs: JobService;
+  models: ModelService;
+};
+
+export type ServiceOptions = {
+  db: Db;
+  blobStore: BlobStore;
+  clock: Clock;
+  leaseSeconds: number;
+  maxBlobBytes: number;
+};
+
+/** Wires repositories into services; the one place that knows the whole object graph. */
+export function createServices(o: ServiceOptions): Services {
+  const blobs = new BlobService(o.blobStore, new BlobRepository(o.db), o.clock, o.maxBlobBytes);
+  const datasets = new DatasetService(new DatasetVersionRepository(o.db), blobs, o.clock);
+  const models = new ModelService(new ModelVersionRepository(o.db), blobs, datasets, o.clock);
+  const jobs = new JobService(
+    new JobRepository(o.db),
+    datasets,
+    blobs,
+    models,
+    new JobEventBus(),
+    o.clock,
+    o.leaseSeconds,
+  );
+  return { blobs, datasets, jobs, models };
+}

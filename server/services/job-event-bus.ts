@@ -1,0 +1,22 @@
+import type { StoredJobEvent } from '../repositories/job.repository';
+
+type Listener = (event: StoredJobEvent) => void;
+
+/** In-process fan-out of stored job events to live streams. The database log is the truth. */
+export class JobEventBus {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  subscribe(jobId: string, listener: Listener) {
+    const set = this.listeners.get(jobId) ?? new Set();
+    set.add(listener);
+    this.listeners.set(jobId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(jobId);
+    };
+  }
+
+  publish(jobId: string, event: StoredJobEvent) {
+    for (const listener of this.listeners.get(jobId) ?? []) listener(event);
+  }
+}

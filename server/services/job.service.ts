@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import {
+  FINAL_JOB_STATUSES,
+  type ArtifactName,
+  type Job,
+  type JobConfig,
+  type JobEvent,
+  type JobStatus,
+  type Lease,
+  type RunnerEvent,
+} from '../contract';
+import { AppError, notFound } from '../http/app-error';
+import type { JobRepository, StoredJobEvent } from '../repositories/job.repository';
+import type { BlobService } from './blob.service';
+import type { Clock } from './clock';
+import type { DatasetService } from './dataset.service';
+import type { JobEventBus } from './job-event-bus';
+import type { ModelService } from './model.service';
+
+/** The order a job moves through while a runner holds it; a report never moves it back. */
+const RUNNING_ORDER: JobStatus[] = ['preparing', 'training', 'exporting'];
+
+/** The training queue: jobs wait, runners lease them, report, upload and complete or fail them. */
+export class JobService {
+  private readonly pending: { jobId: string; stored: StoredJobEvent }[] = [];
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly datasets: DatasetService,
+    private readonly blobs: BlobService,
+    private readonly models: ModelService,
+    private readonly bus: JobEventBus,
+    private readonly clock: Clock,
+    private readonly leaseSeconds: number,
+  ) {}
+
+  create(config: JobConfig): Job {
+    const manifest = this.datasets.manifest(config.datasetVersionId);
+    const labeled = manifest.images.filter((i) => i.boxes.length > 0).length;
+    if (labeled === 0) {
+      throw new AppError(
+        422,
+        'empty_dataset',
+        `dataset "${manifest.name}" has no labeled images (${manifest.images.length} image(s), no boxes)`,
+        'Draw at least one box, sync, and start training again.',
+      );
+    }
+    const id = randomUUID();
+    this.tx(() => {
+      this.jobs.insert(id, config, this.nowIso());
+      this.emit(id, { type: 'status', status: 'queued', error: null });
+    });
+    return this.get(id);
+  }
+
+  get(id: string) {
+    const job = this.jobs.get(id);
+    if (!job) throw notFound('job', id);
+    return job;
+  }
+
+  list() {
+    return this.jobs.list();
+  }
+
+  epochs(id: string) {
+    this.get(id);
+    return this.jobs.epochs(id);
+  }
+
+  eventsAfter(id: string, afterId: number) {
+    return this.jobs.eventsAfter(id, afterId);
+  }
+
+  subscribe(id: string, listener: Parameters<JobEventBus['subscribe']>[1]) {
+    return this.bus.subscribe(id, listener);
+  }
+
+  /** Hands the oldest queued job to a runner, after returning abandoned leases to the queue. */
+  lease(runnerId: string): Lease | null {
+    return this.tx(() => {
+      this.requeueExpired();
+      const job = this.jobs.oldestQueued();
+      if (!job) return null;
+      const leaseToken = randomUUID();
+      this.jobs.setLease(job.id, leaseToken, runnerId, this.leaseDeadline());
+      this.moveTo(job.id, 'preparing');
+      return { job: this.get(job.id), leaseToken, leaseSeconds: this.leaseSeconds };
+    });
+  }
+
+  heartbeat(id: string, leaseToken: string) {
+    this.assertLease(id, leaseToken);
+    this.jobs.renewLease(id, this.leaseDeadline());
+    return { leaseSeconds: this.leaseSeconds, cancelRequested: false };
+  }
+
+  /** Applies a runner's reports; a repeated epoch or status is stored once. */
+  record(id: string, leaseToken: string, events: RunnerEvent[]) {
+    return this.tx(() => {
+      this.assertLease(id, leaseToken);
+      for (const event of events) this.apply(id, event);
+      return { accepted: events.length };
+    });
+  }
+
+  async putArtifact(id: string, leaseToken: string, name: ArtifactName, body: Readable | null) {
+    this.assertLease(id, leaseToken);
+    const mediaType = name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    const stored = await this.blobs.putArtifact(body, mediaType);
+    this.assertLease(id, leaseToken);
+    this.jobs.putArtifact(id, name, stored.sha256, stored.bytes);
+    return stored;
+  }
+
+  /** Registers the model version and completes the job in one transaction: all or nothing. */
+  async complete(id: string, leaseToken: string) {
+    const job = this.assertLease(id, leaseToken);
+    const model = await this.models.prepare(job, this.jobs.artifacts(id));
+    this.tx(() => {
+      this.assertLease(id, leaseToken);
+      this.models.insert(model);
+      this.jobs.setModelVersion(id, model.id, this.nowIso());
+      this.jobs.setLease(id, null, null, null);
+      this.moveTo(id, 'completed');
+      this.emit(id, { type: 'model', modelVersionId: model.id });
+    });
+    return { modelVersionId: model.id };
+  }
+
+  fail(id: string, leaseToken: string, error: string) {
+    this.tx(() => {
+      this.assertLease(id, leaseToken);
+      this.jobs.setLease(id, null, null, null);
+      this.moveTo(id, 'failed', error);
+    });
+    return {};
+  }
+
+  private apply(id: string, event: RunnerEvent) {
+    switch (event.type) {
+      case 'status': {
+        const current = this.get(id).status;
+        if (RUNNING_ORDER.indexOf(event.status) > RUNNING_ORDER.indexOf(current)) {
+          this.moveTo(id, event.status);
+        }
+        return;
+      }
+      case 'progress':
+        this.jobs.setProgress(id, event.progress, this.nowIso());
+        this.emit(id, { type: 'progress', progress: event.progress });
+        return;
+      case 'epoch':
+        if (this.jobs.insertEpoch(id, { epoch: event.epoch, metrics: event.metrics })) {
+          this.emit(id, { type: 'epoch', epoch: event.epoch, metrics: event.metrics });
+        }
+        return;
+    }
+  }
+
+  private assertLease(id: string, leaseToken: string) {
+    const job = this.get(id);
+    const lease = this.jobs.lease(id);
+    const held =
+      lease?.leaseToken === leaseToken &&
+      (lease.leaseExpiresAt ?? 0) >= this.clock.now().getTime() &&
+      !FINAL_JOB_STATUSES.includes(job.status);
+    if (!held) {
+      throw new AppError(
+        409,
+        'lease_lost',
+        `this runner no longer holds job ${id}`,
+        'Stop working on the job; another runner owns it or it has ended.',
+      );
+    }
+    return job;
+  }
+
+  private requeueExpired() {
+    for (const job of this.jobs.expiredLeases(this.clock.now().getTime())) {
+      this.jobs.setLease(job.id, null, null, null);
+      this.moveTo(job.id, 'queued', 'the runner stopped reporting; the job went back to the queue');
+    }
+  }
+
+  private moveTo(id: string, status: JobStatus, error: string | null = null) {
+    this.jobs.setStatus(id, status, error, this.nowIso());
+    this.emit(id, { type: 'status', status, error });
+  }
+
+  /** Live listeners hear a transaction's events only once it has committed. */
+  private tx<T>(fn: () => T): T {
+    try {
+      const result = this.jobs.transaction(fn);
+      for (const { jobId, stored } of this.pending.splice(0)) this.bus.publish(jobId, stored);
+      return result;
+    } catch (error) {
+      this.pending.length = 0;
+      throw error;
+    }
+  }
+
+  private emit(jobId: string, event: JobEvent) {
+    this.pending.push({ jobId, stored: this.jobs.appendEvent(jobId, event, this.nowIso()) });
+  }
+
+  private leaseDeadline() {
+    return this.clock.now().getTime() + this.leaseSeconds * 1000;
+  }
+
+  private nowIso() {
+    return this.clock.now().toISOString();
+  }
+}

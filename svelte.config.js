@@ -1,0 +1,31 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** The PWA lives in web/; the built files land in build/, which the Hono server serves. */
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+  preprocess: vitePreprocess(),
+  kit: {
+    // A single-page app: every route renders in the browser, so it works offline from the cache.
+    adapter: adapter({ fallback: 'index.html' }),
+    files: {
+      src: 'web',
+      lib: 'web/lib',
+      routes: 'web/routes',
+      appTemplate: 'web/app.html',
+      assets: 'static',
+      serviceWorker: 'web/service-worker',
+    },
+    typescript: {
+      // One type-check covers the server too: the web client is typed from it.
+      config: (tsconfig) => {
+        tsconfig.include.push('../server/**/*.ts');
+      },
+    },
+    alias: {
+      $contract: 'server/contract',
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,153 @@
+// Datasets on this device: creating them, and what the server needs to seal a version of one.
+// Images and labels within a dataset are in dataset-images.ts; both are re-exported here so a
+// page imports one module. Every write is validated against the shared contract first, so what
+// is stored can always be sent.
+import { ClassNames, DatasetManifest, Sha256 } from '$contract';
+import { getDb, type DatasetRow } from './database';
+import { DatasetError, isQuotaError, notFound } from './dataset-errors';
+import { dropUnusedImages } from './dataset-images';
+
+export * from './dataset-images';
+export { DatasetError, type DatasetErrorCode } from './dataset-errors';
+export type { DatasetRow } from './database';
+
+/** The contract's DatasetManifest allows names up to this length. */
+const MAX_NAME_LENGTH = 120;
+
+export interface DatasetSummary extends DatasetRow {
+  imageCount: number;
+}
+
+function invalid(message: string): DatasetError {
+  return new DatasetError('invalid', message);
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw invalid('Give the dataset a name.');
+  if (trimmed.length > MAX_NAME_LENGTH) {
+    throw invalid(`The name is ${trimmed.length} characters long; keep it to ${MAX_NAME_LENGTH}.`);
+  }
+  return trimmed;
+}
+
+/** Validates with the contract's ClassNames, then words the first problem for a person. */
+function checkClasses(classes: readonly string[]): string[] {
+  const parsed = ClassNames.safeParse(classes);
+  if (parsed.success) return parsed.data;
+  const trimmed = classes.map((c) => c.trim());
+  if (trimmed.length === 0) throw invalid('Add at least one class.');
+  const blank = trimmed.findIndex((c) => c === '');
+  if (blank >= 0) throw invalid(`Class ${blank + 1} has no name; name it or remove it.`);
+  const long = trimmed.find((c) => c.length > 64);
+  if (long)
+    throw invalid(`The class name "${long.slice(0, 20)}…" is too long; keep it to 64 characters.`);
+  const duplicates = [...new Set(trimmed.filter((c, i) => trimmed.indexOf(c) !== i))];
+  if (duplicates.length > 0) {
+    const list = duplicates.map((c) => `"${c}"`).join(', ');
+    throw invalid(`Class names must be unique: ${list} appears more than once.`);
+  }
+  throw invalid(parsed.error.issues[0]?.message ?? 'The class list is not valid.');
+}
+
+export async function createDataset(name: string, classes: readonly string[]): Promise<DatasetRow> {
+  const now = Date.now();
+  const dataset: DatasetRow = {
+    id: crypto.randomUUID(),
+    name: checkName(name),
+    classes: checkClasses(classes),
+    task: 'detect',
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await getDb().datasets.add(dataset);
+  } catch (error) {
+    if (!isQuotaError(error)) throw error;
+    throw new DatasetError(
+      'storage-full',
+      'Storage on this device is full, so the dataset was not created. Delete datasets you no longer need and try again.',
+    );
+  }
+  return dataset;
+}
+
+/** Most recently changed first, with how many images each holds. */
+export async function listDatasets(): Promise<DatasetSummary[]> {
+  const db = getDb();
+  return db.transaction('r', [db.datasets, db.annotations], async () => {
+    const datasets = await db.datasets.orderBy('updatedAt').reverse().toArray();
+    return Promise.all(
+      datasets.map(async (d) => ({
+        ...d,
+        imageCount: await db.annotations.where('datasetId').equals(d.id).count(),
+      })),
+    );
+  });
+}
+
+export async function getDataset(id: string): Promise<DatasetRow | undefined> {
+  return getDb().datasets.get(id);
+}
+
+/** True when the dataset changed since it was last sealed on the server (or never was). */
+export function hasUnsyncedChanges(dataset: DatasetRow): boolean {
+  return dataset.lastSyncedAt === undefined || dataset.updatedAt > dataset.lastSyncedAt;
+}
+
+/** Deletes the dataset, its labels, and the image bytes no other dataset uses. */
+export async function deleteDataset(id: string): Promise<void> {
+  const db = getDb();
+  await db.transaction('rw', [db.datasets, db.images, db.annotations], async () => {
+    const rows = db.annotations.where('datasetId').equals(id);
+    const shas = (await rows.toArray()).map((r) => r.sha256);
+    await rows.delete();
+    await db.datasets.delete(id);
+    await dropUnusedImages(shas);
+  });
+}
+
+/**
+ * The manifest to POST to seal a version: the images by hash with their labels, in the order
+ * they were added. Validated with the contract's DatasetManifest, so the server will accept it.
+ */
+export async function buildManifest(datasetId: string): Promise<DatasetManifest> {
+  const db = getDb();
+  const manifest = await db.transaction('r', [db.datasets, db.images, db.annotations], async () => {
+    const dataset = await db.datasets.get(datasetId);
+    if (!dataset) throw notFound('This dataset');
+    const rows = await db.annotations.where('datasetId').equals(datasetId).toArray();
+    rows.sort((a, b) => a.addedAt - b.addedAt || a.sha256.localeCompare(b.sha256));
+    const images = await db.images.bulkGet(rows.map((r) => r.sha256));
+    return {
+      name: dataset.name,
+      classes: dataset.classes,
+      images: rows.map((row, i) => ({
+        sha256: row.sha256,
+        fileName: row.fileName,
+        width: images[i]?.width ?? 0,
+        height: images[i]?.height ?? 0,
+        boxes: row.boxes,
+      })),
+    };
+  });
+  const parsed = DatasetManifest.safeParse(manifest);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` (at ${issue.path.join('.')})` : '';
+    throw invalid(`This dataset cannot be sent yet: ${issue?.message ?? 'invalid'}${where}.`);
+  }
+  return parsed.data;
+}
+
+/** Records that the server sealed this dataset as `versionId` (the id it answered with). */
+export async function markSynced(datasetId: string, versionId: string): Promise<void> {
+  if (!Sha256.safeParse(versionId).success) {
+    throw invalid(`"${versionId}" is not a dataset version id (a lower-case hex SHA-256).`);
+  }
+  const updated = await getDb().datasets.update(datasetId, {
+    lastSyncedVersionId: versionId,
+    lastSyncedAt: Date.now(),
+  });
+  if (updated === 0) throw notFound('This dataset');
+}
