@@ -2,6 +2,7 @@
 // dataset holds an image through its row in `annotations`, which also carries the labels.
 import { Box, ManifestImage } from '$contract';
 import type { ImportedImage } from '$lib/images/imported-image';
+import { nextStamp } from './clock';
 import { getDb, type AnnotationRow, type ImageRow } from './database';
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
 
@@ -24,7 +25,7 @@ export interface DatasetImage extends AnnotationRow {
   bytes: number;
 }
 
-function storedFileName(image: ImportedImage): string {
+function storedFileName(image: Pick<ImportedImage, 'fileName' | 'sha256'>): string {
   const name = image.fileName.trim().slice(-MAX_FILE_NAME); // the end keeps the extension
   return name || `image-${image.sha256.slice(0, 12)}`;
 }
@@ -57,6 +58,45 @@ async function requireDataset(datasetId: string) {
   return dataset;
 }
 
+/** Drops repeats of the same content within one import, keeping the first file's name. */
+function firstOfEachContent(imported: readonly ImportedImage[]): ImportedImage[] {
+  const seen = new Set<string>();
+  return imported.filter((image) => !seen.has(image.sha256) && seen.add(image.sha256));
+}
+
+/** The order a dataset's images are shown and sent in: the order they were added. */
+export function byAddedAt(a: AnnotationRow, b: AnnotationRow): number {
+  return a.addedAt - b.addedAt || a.sha256.localeCompare(b.sha256);
+}
+
+/**
+ * Writes one batch in one transaction: the image rows the device lacks and the dataset's rows
+ * for the images it lacks. Returns how many images were new to the dataset.
+ */
+async function writeBatch(datasetId: string, batch: readonly ImportedImage[]): Promise<number> {
+  const db = getDb();
+  return db.transaction('rw', [db.datasets, db.images, db.annotations], async () => {
+    const existing = await db.annotations.bulkGet(batch.map((i) => [datasetId, i.sha256]));
+    const fresh = batch.filter((_, i) => !existing[i]);
+    const freshShas = fresh.map((i) => i.sha256);
+    const stored = new Set(await db.images.where('sha256').anyOf(freshShas).primaryKeys());
+    const imageRows: ImageRow[] = [];
+    const annotationRows: AnnotationRow[] = [];
+    for (const { sha256, blob, mimeType, width, height, bytes, ...rest } of fresh) {
+      const addedAt = nextStamp();
+      if (!stored.has(sha256)) {
+        imageRows.push({ sha256, blob, mimeType, width, height, bytes, addedAt });
+      }
+      const fileName = storedFileName({ ...rest, sha256 });
+      annotationRows.push({ datasetId, sha256, fileName, boxes: [], addedAt, updatedAt: addedAt });
+    }
+    await db.images.bulkAdd(imageRows);
+    await db.annotations.bulkAdd(annotationRows);
+    if (fresh.length > 0) await db.datasets.update(datasetId, { updatedAt: nextStamp() });
+    return fresh.length;
+  });
+}
+
 /**
  * Adds imported images to a dataset. An image the dataset already has is counted as a duplicate;
  * an image another dataset already stored is linked, not stored again. Each batch of images is
@@ -69,51 +109,19 @@ export async function addImagesToDataset(
 ): Promise<AddImagesResult> {
   checkImported(imported);
   await requireDataset(datasetId);
-  const unique = [...new Map(imported.map((image) => [image.sha256, image])).values()];
+  const unique = firstOfEachContent(imported);
   const result: AddImagesResult = { added: 0, duplicates: imported.length - unique.length };
-  let processed = 0;
-  const db = getDb();
-
+  let written = 0;
   for (const batch of chunks(unique, BATCH_SIZE)) {
     try {
-      // Counted only once the transaction has committed: quota errors often surface at commit.
-      const added = await db.transaction(
-        'rw',
-        [db.datasets, db.images, db.annotations],
-        async () => {
-          const existing = await db.annotations.bulkGet(batch.map((i) => [datasetId, i.sha256]));
-          const fresh = batch.filter((_, i) => !existing[i]);
-          const stored = new Set(
-            await db.images
-              .where('sha256')
-              .anyOf(fresh.map((i) => i.sha256))
-              .primaryKeys(),
-          );
-          const now = Date.now();
-          await db.images.bulkAdd(
-            fresh
-              .filter((i) => !stored.has(i.sha256))
-              .map(({ sha256, blob, mimeType, width, height, bytes }) => ({
-                ...{ sha256, blob, mimeType, width, height, bytes },
-                addedAt: now,
-              })),
-          );
-          await db.annotations.bulkAdd(
-            fresh.map((i) => ({
-              ...{ datasetId, sha256: i.sha256, fileName: storedFileName(i), boxes: [] },
-              ...{ addedAt: now, updatedAt: now },
-            })),
-          );
-          if (fresh.length > 0) await db.datasets.update(datasetId, { updatedAt: now });
-          return fresh.length;
-        },
-      );
+      // Counted only after the commit: quota errors often surface when the transaction commits.
+      const added = await writeBatch(datasetId, batch);
       result.added += added;
       result.duplicates += batch.length - added;
-      processed += batch.length;
+      written += batch.length;
     } catch (error) {
       if (!isQuotaError(error)) throw error;
-      const notSaved = unique.length - processed;
+      const notSaved = unique.length - written;
       throw new DatasetError(
         'storage-full',
         `Storage on this device is full: ${result.added} new image(s) were saved to the dataset, ` +
@@ -131,7 +139,7 @@ export async function listDatasetImages(datasetId: string): Promise<DatasetImage
   const db = getDb();
   return db.transaction('r', [db.images, db.annotations], async () => {
     const rows = await db.annotations.where('datasetId').equals(datasetId).toArray();
-    rows.sort((a, b) => a.addedAt - b.addedAt || a.fileName.localeCompare(b.fileName));
+    rows.sort(byAddedAt);
     const images = await db.images.bulkGet(rows.map((r) => r.sha256));
     return rows.flatMap((row, i) => {
       const image = images[i];
@@ -148,8 +156,9 @@ export async function getImageBlob(sha256: string): Promise<Blob | undefined> {
 
 /** Checks every box before anything is stored; the first bad one is named in the error. */
 function checkBoxes(boxes: readonly Box[], classCount: number): Box[] {
-  if (boxes.length > 1000)
-    throw new DatasetError('invalid', 'An image can hold at most 1000 boxes.');
+  if (boxes.length > 1000) {
+    throw new DatasetError('invalid', 'An image can hold at most 1000 boxes; remove some.');
+  }
   return boxes.map((box, i) => {
     const parsed = Box.safeParse(box);
     if (!parsed.success) {
@@ -183,7 +192,7 @@ export async function setBoxes(
     await db.transaction('rw', [db.datasets, db.annotations], async () => {
       const dataset = await requireDataset(datasetId);
       const valid = checkBoxes(boxes, dataset.classes.length);
-      const now = Date.now();
+      const now = nextStamp();
       const updated = await db.annotations.update([datasetId, sha256], {
         boxes: valid,
         updatedAt: now,
@@ -206,7 +215,7 @@ export async function removeImageFromDataset(datasetId: string, sha256: string):
   await db.transaction('rw', [db.datasets, db.images, db.annotations], async () => {
     await db.annotations.delete([datasetId, sha256]);
     await dropUnusedImages([sha256]);
-    await db.datasets.update(datasetId, { updatedAt: Date.now() });
+    await db.datasets.update(datasetId, { updatedAt: nextStamp() });
   });
 }
 
@@ -216,13 +225,6 @@ export async function removeImageFromDataset(datasetId: string, sha256: string):
  */
 export async function dropUnusedImages(sha256s: readonly string[]): Promise<void> {
   const db = getDb();
-  const stillUsed = new Set(
-    (
-      await db.annotations
-        .where('sha256')
-        .anyOf([...sha256s])
-        .toArray()
-    ).map((r) => r.sha256),
-  );
+  const stillUsed = new Set(await db.annotations.where('sha256').anyOf(sha256s).keys());
   await db.images.bulkDelete(sha256s.filter((s) => !stillUsed.has(s)));
 }

@@ -3,11 +3,20 @@
 // page imports one module. Every write is validated against the shared contract first, so what
 // is stored can always be sent.
 import { ClassNames, DatasetManifest, Sha256 } from '$contract';
+import { nextStamp } from './clock';
 import { getDb, type DatasetRow } from './database';
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
-import { dropUnusedImages } from './dataset-images';
+import { byAddedAt, dropUnusedImages } from './dataset-images';
 
-export * from './dataset-images';
+export {
+  addImagesToDataset,
+  getImageBlob,
+  listDatasetImages,
+  removeImageFromDataset,
+  setBoxes,
+  type AddImagesResult,
+  type DatasetImage,
+} from './dataset-images';
 export { DatasetError, type DatasetErrorCode } from './dataset-errors';
 export type { DatasetRow } from './database';
 
@@ -51,7 +60,7 @@ function checkClasses(classes: readonly string[]): string[] {
 }
 
 export async function createDataset(name: string, classes: readonly string[]): Promise<DatasetRow> {
-  const now = Date.now();
+  const now = nextStamp();
   const dataset: DatasetRow = {
     id: crypto.randomUUID(),
     name: checkName(name),
@@ -117,7 +126,7 @@ export async function buildManifest(datasetId: string): Promise<DatasetManifest>
     const dataset = await db.datasets.get(datasetId);
     if (!dataset) throw notFound('This dataset');
     const rows = await db.annotations.where('datasetId').equals(datasetId).toArray();
-    rows.sort((a, b) => a.addedAt - b.addedAt || a.sha256.localeCompare(b.sha256));
+    rows.sort(byAddedAt);
     const images = await db.images.bulkGet(rows.map((r) => r.sha256));
     return {
       name: dataset.name,
@@ -147,7 +156,7 @@ export async function markSynced(datasetId: string, versionId: string): Promise<
   }
   const updated = await getDb().datasets.update(datasetId, {
     lastSyncedVersionId: versionId,
-    lastSyncedAt: Date.now(),
+    lastSyncedAt: nextStamp(),
   });
   if (updated === 0) throw notFound('This dataset');
 }

@@ -73,10 +73,11 @@ export function resizeBilinear(src: RgbaImage, dstWidth: number, dstHeight: numb
 
   // Horizontal sums for one source row. Two slots, least recently used goes first, never the one
   // holding the other tap of the current output row: neighbouring output rows share source rows.
-  const slots = [
+  type Slot = { row: number; used: number; sums: Int32Array };
+  const slots: [Slot, Slot] = [
     { row: -1, used: 0, sums: new Int32Array(dstWidth * 3) },
     { row: -1, used: 0, sums: new Int32Array(dstWidth * 3) },
-  ] as const;
+  ];
   let clock = 0;
   const horizontal = (row: number, keep?: Int32Array): Int32Array => {
     clock++;

@@ -98,3 +98,8 @@ export interface Float32Tensor {
   data: Float32Array;
   dims: readonly number[];
 }
+
+/** The message of anything thrown, for wrapping into an actionable InferenceError. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,272 @@
+"""HTTP client for every endpoint of the runner protocol (docs/runner-protocol.md).
+
+The only code that talks to the server. Transient network failures are retried with backoff;
+the protocol makes every write idempotent, so a retried heartbeat, event batch or artifact is
+stored once. Leasing is the exception: it is retried only when the request never reached the
+server, so a lost answer cannot make this runner hold two jobs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from loupe_runner.contract import (
+    LEASE_TOKEN_HEADER,
+    ApiError,
+    ArtifactName,
+    ArtifactReply,
+    CompleteJobRequest,
+    CompleteReply,
+    DatasetManifest,
+    EpochEvent,
+    EventsReply,
+    FailJobRequest,
+    HeartbeatReply,
+    HeartbeatRequest,
+    Lease,
+    LeaseRequest,
+    ProgressEvent,
+    RunnerEventsRequest,
+    StatusEvent,
+)
+
+M = TypeVar("M", bound=BaseModel)
+CHUNK = 1 << 20
+# Status codes a proxy or a restarting server answers while the request was not processed.
+RETRY_STATUSES = {502, 503, 504}
+
+
+class ServerError(Exception):
+    """The server answered with an error ({"error": {"code", "message", "hint"?}})."""
+
+    def __init__(self, status: int, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+class LeaseLost(ServerError):
+    """409 lease_lost: this runner no longer holds the job and must stop working on it."""
+
+
+class ServerUnreachable(Exception):
+    """The server could not be reached, or kept failing, after every retry."""
+
+
+class CorruptBlob(Exception):
+    """A blob's bytes did not hash to its name, on every try."""
+
+    def __init__(self, sha256: str, actual: str) -> None:
+        super().__init__(f"blob {sha256} arrived with sha256 {actual}")
+        self.sha256 = sha256
+        self.actual = actual
+
+
+class RunnerClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+    ) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        )
+        self._retries = retries
+        self._backoff = backoff
+
+    def __enter__(self) -> RunnerClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- endpoints --------------------------------------------------------------------------
+
+    def lease(self, runner_id: str, device: str | None = None) -> Lease | None:
+        """The next queued job, or None when nothing is queued."""
+        body = LeaseRequest(runner_id=runner_id, device=device).wire()
+        response = self._send("POST", "/api/runner/lease", json=body, idempotent=False)
+        if response.status_code == 204:
+            return None
+        return _parse(Lease, response)
+
+    def heartbeat(self, job_id: str, lease_token: str) -> HeartbeatReply:
+        body = HeartbeatRequest(lease_token=lease_token).wire()
+        return _parse(HeartbeatReply, self._send("POST", f"{_job(job_id)}/heartbeat", json=body))
+
+    def manifest(self, dataset_version_id: str) -> DatasetManifest:
+        path = f"/api/dataset-versions/{dataset_version_id}/manifest"
+        return _parse(DatasetManifest, self._send("GET", path))
+
+    def post_events(
+        self,
+        job_id: str,
+        lease_token: str,
+        events: Sequence[StatusEvent | ProgressEvent | EpochEvent],
+    ) -> int:
+        body = RunnerEventsRequest(lease_token=lease_token, events=list(events)).wire()
+        reply = _parse(EventsReply, self._send("POST", f"{_job(job_id)}/events", json=body))
+        return reply.accepted
+
+    def put_artifact(
+        self, job_id: str, lease_token: str, name: ArtifactName, path: Path
+    ) -> ArtifactReply:
+        """Streams the file; checks the server stored exactly these bytes."""
+        size = path.stat().st_size
+        digest = _sha256_file(path)
+        headers = {
+            LEASE_TOKEN_HEADER: lease_token,
+            "Content-Type": "application/json" if name == "metadata.json" else "application/octet-stream",
+            "Content-Length": str(size),
+        }
+
+        def attempt() -> httpx.Response:
+            return self._http.request(
+                "PUT", f"{_job(job_id)}/artifacts/{name}", content=_chunks(path), headers=headers
+            )
+
+        reply = _parse(ArtifactReply, self._retry(attempt, idempotent=True))
+        if reply.sha256 != digest or reply.bytes != size:
+            raise ServerError(
+                500,
+                "artifact_mismatch",
+                f"the server stored {name} as {reply.bytes} bytes with sha256 {reply.sha256}, "
+                f"but the runner sent {size} bytes with sha256 {digest}",
+            )
+        return reply
+
+    def complete(self, job_id: str, lease_token: str) -> str:
+        body = CompleteJobRequest(lease_token=lease_token).wire()
+        response = self._send("POST", f"{_job(job_id)}/complete", json=body)
+        return _parse(CompleteReply, response).model_version_id
+
+    def fail(self, job_id: str, lease_token: str, error: str) -> None:
+        body = FailJobRequest(lease_token=lease_token, error=error).wire()
+        self._send("POST", f"{_job(job_id)}/fail", json=body)
+
+    def download_blob(self, sha256: str, dest: Path) -> None:
+        """Streams a blob to `dest`, verifying its SHA-256; `dest` appears only when complete."""
+        partial = dest.with_name(f"{dest.name}.{os.getpid()}.part")
+
+        def attempt() -> httpx.Response:
+            digest = hashlib.sha256()
+            with self._http.stream("GET", f"/api/blobs/{sha256}") as response:
+                if response.status_code != 200:
+                    response.read()
+                    return response
+                with partial.open("wb") as out:
+                    for chunk in response.iter_bytes(CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+            if digest.hexdigest() != sha256:
+                partial.unlink(missing_ok=True)
+                raise CorruptBlob(sha256, digest.hexdigest())
+            partial.replace(dest)
+            return response
+
+        try:
+            self._check(self._retry(attempt, idempotent=True))
+        finally:
+            partial.unlink(missing_ok=True)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _send(
+        self, method: str, path: str, *, json: Any = None, idempotent: bool = True
+    ) -> httpx.Response:
+        def attempt() -> httpx.Response:
+            return self._http.request(method, path, json=json)
+
+        return self._check(self._retry(attempt, idempotent=idempotent))
+
+    def _retry(self, attempt: Callable[[], httpx.Response], *, idempotent: bool) -> httpx.Response:
+        # A connect error means the request never left; anything later may have been processed.
+        retryable: tuple[type[Exception], ...] = (
+            (httpx.TransportError, CorruptBlob)
+            if idempotent
+            else (httpx.ConnectError, httpx.ConnectTimeout)
+        )
+        for n in range(self._retries + 1):
+            last = n == self._retries
+            try:
+                response = attempt()
+            except retryable as error:
+                if last and isinstance(error, CorruptBlob):
+                    raise
+                if last:
+                    raise ServerUnreachable(_describe(error)) from error
+            else:
+                if response.status_code not in RETRY_STATUSES or not idempotent or last:
+                    return response
+            time.sleep(self._backoff * 2**n)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def _check(self, response: httpx.Response) -> httpx.Response:
+        if response.is_success:
+            return response
+        code, message, hint = f"http_{response.status_code}", response.reason_phrase, None
+        try:
+            error = ApiError.model_validate(response.json()).error
+            code, message, hint = error.code, error.message, error.hint
+        except (ValueError, ValidationError):
+            text = response.text.strip()
+            message = text[:300] if text else message
+        if response.status_code == 409 and code == "lease_lost":
+            raise LeaseLost(response.status_code, code, message, hint)
+        raise ServerError(response.status_code, code, message, hint)
+
+
+def _job(job_id: str) -> str:
+    # Ids come from the server; quoting keeps an odd one from escaping its path segment.
+    return f"/api/runner/jobs/{quote(job_id, safe='')}"
+
+
+def _parse(model: type[M], response: httpx.Response) -> M:
+    try:
+        return model.model_validate(response.json())
+    except (ValueError, ValidationError) as error:
+        raise ServerError(
+            response.status_code,
+            "bad_response",
+            f"the server's answer to {response.request.method} {response.request.url.path} "
+            f"does not match the protocol: {error}",
+            "The server and runner versions probably differ; update both to the same release.",
+        ) from error
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as source:
+        while chunk := source.read(CHUNK):
+            yield chunk
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

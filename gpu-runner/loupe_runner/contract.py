@@ -1,0 +1,265 @@
+"""The runner's side of the one contract: pydantic mirrors of the zod schemas in server/contract/.
+
+Names, strings and limits follow the TypeScript exactly (camelCase on the wire, snake_case in
+Python), and test/contract/examples.json is parsed by both sides, so a drift fails a test.
+Models are strict (no "3" for 3) because zod does not coerce either; unknown keys are ignored,
+as zod strips them, so a newer server does not break an older runner.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+# --- common.ts ---------------------------------------------------------------------------------
+
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Task = Literal["classify", "detect", "segment"]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        strict=True,
+        frozen=True,
+    )
+
+    def wire(self) -> dict[str, object]:
+        """The JSON-ready dict the server expects (camelCase, optional fields left out)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class ApiErrorBody(_Wire):
+    code: str
+    message: str
+    hint: str | None = None
+    details: object | None = None
+
+
+class ApiError(_Wire):
+    error: ApiErrorBody
+
+
+# --- dataset.ts --------------------------------------------------------------------------------
+
+# Slack for float rounding when a box touches the image edge (EDGE_TOLERANCE in dataset.ts).
+EDGE_TOLERANCE = 1e-6
+
+
+class Box(_Wire):
+    """Normalised to the image: (x, y) is the top-left corner, w/h the size."""
+
+    class_index: int = Field(ge=0)
+    x: float = Field(ge=0)
+    y: float = Field(ge=0)
+    w: float = Field(gt=0)
+    h: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _inside(self) -> Box:
+        if self.x + self.w > 1 + EDGE_TOLERANCE or self.y + self.h > 1 + EDGE_TOLERANCE:
+            raise ValueError("box reaches outside the image (x + w and y + h must be at most 1)")
+        return self
+
+
+class ManifestImage(_Wire):
+    sha256: Sha256
+    file_name: str = Field(min_length=1, max_length=255)
+    width: int = Field(gt=0, le=20_000)
+    height: int = Field(gt=0, le=20_000)
+    boxes: list[Box] = Field(max_length=1000)
+
+
+ClassName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class DatasetManifest(_Wire):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    classes: list[ClassName] = Field(min_length=1, max_length=1000)
+    images: list[ManifestImage] = Field(max_length=100_000)
+
+    @field_validator("classes")
+    @classmethod
+    def _unique(cls, names: list[str]) -> list[str]:
+        if len(set(names)) != len(names):
+            raise ValueError("class names must be unique")
+        return names
+
+    @model_validator(mode="after")
+    def _known_classes(self) -> DatasetManifest:
+        for i, image in enumerate(self.images):
+            for j, box in enumerate(image.boxes):
+                if box.class_index >= len(self.classes):
+                    raise ValueError(
+                        f"images[{i}].boxes[{j}]: class {box.class_index} does not exist "
+                        f"(the dataset has {len(self.classes)})"
+                    )
+        return self
+
+
+# --- job.ts ------------------------------------------------------------------------------------
+
+ModelArchitecture = Literal["yolo11n", "yolov8n"]
+JobStatus = Literal[
+    "queued", "preparing", "training", "exporting", "completed", "failed", "cancelled"
+]
+
+
+class JobConfig(_Wire):
+    """CreateJobRequest after its defaults are applied (what a leased job carries)."""
+
+    dataset_version_id: Sha256
+    task: Task
+    model: ModelArchitecture = "yolo11n"
+    epochs: int = Field(default=10, ge=1, le=1000)
+    imgsz: int = Field(default=320, ge=32, le=1280)
+    batch: int = Field(default=8, ge=1, le=256)
+    seed: int = Field(default=0, ge=0)
+    val_fraction: float = Field(default=0.2, gt=0, lt=1)
+
+    @field_validator("task")
+    @classmethod
+    def _detect_only(cls, task: str) -> str:
+        if task != "detect":
+            raise ValueError("only detect training is available in this version")
+        return task
+
+    @field_validator("imgsz")
+    @classmethod
+    def _stride_multiple(cls, imgsz: int) -> int:
+        if imgsz % 32:
+            raise ValueError("image size must be a multiple of 32")
+        return imgsz
+
+
+class JobProgress(_Wire):
+    epoch: int = Field(ge=0)
+    epochs: int = Field(ge=1)
+    batch: int = Field(ge=0)
+    batches: int = Field(ge=0)
+
+
+class Job(_Wire):
+    id: str
+    status: JobStatus
+    config: JobConfig
+    progress: JobProgress | None
+    error: str | None
+    model_version_id: str | None
+    created_at: str
+    updated_at: str
+
+
+# --- model.ts ----------------------------------------------------------------------------------
+
+# z.number() in zod 4 rejects NaN and Infinity, and JSON cannot carry them anyway.
+Metrics = dict[str, FiniteFloat]
+
+
+class ModelMetadata(_Wire):
+    task: Task
+    class_names: list[str] = Field(min_length=1)
+    imgsz: int = Field(gt=0)
+    stride: int = Field(gt=0)
+    input_name: str
+    input_shape: list[int]
+    output_names: list[str] = Field(min_length=1)
+    output_shapes: list[list[int]]
+    architecture: str
+    ultralytics_version: str
+    epochs: int
+    dataset_version_id: Sha256
+    job_id: str
+    metrics: Metrics
+
+
+# --- runner.ts ---------------------------------------------------------------------------------
+
+RunnerStatus = Literal["preparing", "training", "exporting"]
+ArtifactName = Literal["model.onnx", "metadata.json"]
+LEASE_TOKEN_HEADER = "x-lease-token"
+
+
+class LeaseRequest(_Wire):
+    runner_id: str = Field(min_length=1, max_length=120)
+    device: str | None = Field(default=None, max_length=120)
+
+
+class Lease(_Wire):
+    job: Job
+    lease_token: str
+    lease_seconds: int = Field(gt=0)
+
+
+class StatusEvent(_Wire):
+    type: Literal["status"] = "status"
+    status: RunnerStatus
+
+
+class ProgressEvent(_Wire):
+    type: Literal["progress"] = "progress"
+    progress: JobProgress
+
+
+class EpochEvent(_Wire):
+    type: Literal["epoch"] = "epoch"
+    epoch: int = Field(ge=1)
+    metrics: Metrics
+
+
+RunnerEvent = Annotated[StatusEvent | ProgressEvent | EpochEvent, Field(discriminator="type")]
+RUNNER_EVENT: TypeAdapter[StatusEvent | ProgressEvent | EpochEvent] = TypeAdapter(RunnerEvent)
+
+
+class RunnerEventsRequest(_Wire):
+    lease_token: str
+    events: list[RunnerEvent] = Field(min_length=1, max_length=500)
+
+
+class HeartbeatRequest(_Wire):
+    lease_token: str
+
+
+class CompleteJobRequest(_Wire):
+    lease_token: str
+
+
+class FailJobRequest(_Wire):
+    lease_token: str
+    error: str = Field(min_length=1, max_length=4000)
+
+
+# Answers. The zod contract does not name these (docs/runner-protocol.md does), so they are
+# lenient: only what the runner reads is required.
+
+
+class HeartbeatReply(_Wire):
+    lease_seconds: int = Field(gt=0)
+    cancel_requested: bool = False
+
+
+class EventsReply(_Wire):
+    accepted: int = Field(ge=0)
+
+
+class ArtifactReply(_Wire):
+    sha256: Sha256
+    bytes: int = Field(ge=0)
+
+
+class CompleteReply(_Wire):
+    model_version_id: str

@@ -1,0 +1,166 @@
+/**
+ * The page's only door to the inference worker (page code: never touches `self`). It owns
+ * `comlink.wrap`, starts the worker on first use, runs calls one at a time in call order, and
+ * turns every failure into an InferenceError whose message says what to do.
+ *
+ * Why one at a time: the worker holds one session and onnxruntime runs one inference at a time
+ * anyway; queueing here keeps call order and means a queued photo is only decoded when its turn
+ * comes, so a batch of 200 photos does not decode 200 bitmaps at once.
+ */
+import { transfer, wrap, type Remote } from 'comlink';
+import type { ModelMetadata } from '$contract';
+import {
+  describeError,
+  InferenceError,
+  type BackendPreference,
+  type DetectResult,
+  type InferenceOptions,
+  type LoadedModel,
+  type WorkerReply,
+} from './types';
+import type { InferenceWorkerApi } from './worker/inference.worker';
+
+export interface LoadModelOptions {
+  /** 'auto' (default) uses WebGPU when available. */
+  backend?: BackendPreference;
+  signal?: AbortSignal;
+}
+
+export interface DetectOptions extends InferenceOptions {
+  /** Rejects the call with code 'aborted'; a photo already in the worker still finishes there. */
+  signal?: AbortSignal;
+}
+
+export interface InferenceClient {
+  /** `model` is transferred to the worker: the caller's ArrayBuffer is empty afterwards. */
+  loadModel(model: ArrayBuffer, metadata: ModelMetadata, options?: LoadModelOptions): Promise<LoadedModel>;
+  /** A Blob is decoded here with EXIF orientation applied; an ImageBitmap is transferred (closed). */
+  detect(image: Blob | ImageBitmap, options?: DetectOptions): Promise<DetectResult>;
+  /** Ends the worker and rejects queued calls; the next call starts a fresh worker (reload the model). */
+  dispose(): void;
+}
+
+interface Connection {
+  worker: Worker;
+  remote: Remote<InferenceWorkerApi>;
+  /**
+   * Rejects when the worker dies (its script failed, it ran out of memory) or is disposed: a
+   * comlink call to a dead worker would otherwise never settle and stall the queue for good.
+   */
+  closed: Promise<never>;
+  close(error: InferenceError): void;
+}
+
+function startWorker(): Worker {
+  // Literal `new Worker(new URL(...))` so Vite bundles the worker and its imports as a module.
+  return new Worker(new URL('./worker/inference.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'inference',
+  });
+}
+
+export function createInferenceClient(createWorker: () => Worker = startWorker): InferenceClient {
+  let connection: Connection | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  let generation = 0;
+
+  function connect(): Connection {
+    if (connection) return connection;
+    const worker = createWorker();
+    let close!: (error: InferenceError) => void;
+    const closed = new Promise<never>((_, reject) => {
+      close = (error) => {
+        if (connection?.worker === worker) connection = undefined;
+        worker.terminate();
+        reject(error);
+      };
+    });
+    closed.catch(() => undefined); // observed by each call's race; never an unhandled rejection
+    const fail = (event: Event) => {
+      const detail = event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
+      close(
+        new InferenceError(
+          'worker-failed',
+          `The inference worker stopped${detail}. Load the model again and retry; if it keeps ` +
+            'happening, the model may be too large for this device.',
+        ),
+      );
+    };
+    worker.addEventListener('error', fail);
+    worker.addEventListener('messageerror', fail);
+    connection = { worker, remote: wrap<InferenceWorkerApi>(worker), closed, close };
+    return connection;
+  }
+
+  /** Runs `job` after every earlier call has settled; `signal` can drop it while it waits. */
+  function enqueue<T>(job: (c: Connection) => Promise<WorkerReply<T>>, signal?: AbortSignal): Promise<T> {
+    const myGeneration = generation;
+    const run = queue.then(async () => {
+      if (myGeneration !== generation) throw disposedError();
+      throwIfAborted(signal);
+      const c = connect();
+      const answer = await Promise.race([job(c), c.closed]);
+      if (!answer.ok) throw new InferenceError(answer.error.code, answer.error.message);
+      return answer.value;
+    });
+    queue = run.catch(() => undefined);
+    return signal ? raceAbort(run, signal) : run;
+  }
+
+  return {
+    loadModel(model, metadata, options = {}) {
+      return enqueue(
+        (c) => c.remote.load(transfer(model, [model]), metadata, options.backend ?? 'auto'),
+        options.signal,
+      );
+    },
+
+    detect(image, options = {}) {
+      const { signal, ...inference } = options;
+      return enqueue(async (c) => {
+        const bitmap = image instanceof Blob ? await decode(image) : image;
+        return c.remote.detect(transfer(bitmap, [bitmap]), inference);
+      }, signal);
+    },
+
+    dispose() {
+      generation++;
+      connection?.close(disposedError());
+    },
+  };
+}
+
+/** EXIF orientation applied (what the user sees); colours left as stored, like OpenCV reads them. */
+async function decode(blob: Blob): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(blob, {
+      imageOrientation: 'from-image',
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
+  } catch (error) {
+    throw new InferenceError(
+      'bad-image',
+      `This browser could not decode the image (${blob.type || 'unknown type'}, ${blob.size} bytes): ` +
+        `${describeError(error)}. Use a JPEG, PNG or WebP photo.`,
+      { cause: error },
+    );
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new InferenceError('aborted', 'The call was cancelled.');
+}
+
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new InferenceError('aborted', 'The call was cancelled.'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function disposedError(): InferenceError {
+  return new InferenceError('disposed', 'The inference client was disposed; load the model again.');
+}
