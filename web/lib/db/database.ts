@@ -82,7 +82,7 @@ export function getDb(): LoupeDb {
   return instance;
 }
 
-/** Closes and deletes the whole database (tests, and a future "erase everything on this device"). */
+/** Closes and deletes the whole database: for tests, and a future "erase this device" button. */
 export async function deleteDb(): Promise<void> {
   const db = instance ?? createDb();
   instance = undefined;

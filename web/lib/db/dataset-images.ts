@@ -40,7 +40,8 @@ function checkImported(imported: readonly ImportedImage[]): void {
       const issue = parsed.error.issues[0];
       throw new DatasetError(
         'invalid',
-        `"${fileName}" cannot be added: ${issue?.path.join('.')} ${issue?.message}. Nothing was imported; import the files again through the image importer.`,
+        `"${fileName}" cannot be added: ${issue?.path.join('.')} ${issue?.message}. ` +
+          'Nothing was imported; import the files again through the image importer.',
       );
     }
   }
@@ -166,14 +167,16 @@ function checkBoxes(boxes: readonly Box[], classCount: number): Box[] {
       const field = issue?.path.length ? `${issue.path.join('.')}: ` : '';
       throw new DatasetError(
         'invalid',
-        `Box ${i + 1} was not saved: ${field}${issue?.message}. Redraw it inside the image; no boxes were changed.`,
+        `Box ${i + 1} was not saved: ${field}${issue?.message}. ` +
+          'Redraw it inside the image; no boxes were changed.',
         { boxIndex: i },
       );
     }
     if (parsed.data.classIndex >= classCount) {
       throw new DatasetError(
         'invalid',
-        `Box ${i + 1} uses class ${parsed.data.classIndex + 1}, but the dataset has ${classCount} class(es); pick one of them. No boxes were changed.`,
+        `Box ${i + 1} uses class ${parsed.data.classIndex + 1}, but the dataset has ` +
+          `${classCount} class(es); pick one of them. No boxes were changed.`,
         { boxIndex: i },
       );
     }
@@ -204,7 +207,8 @@ export async function setBoxes(
     if (!isQuotaError(error)) throw error;
     throw new DatasetError(
       'storage-full',
-      'Storage on this device is full, so these boxes were not saved (the previous ones are kept). Delete datasets you no longer need, then draw them again.',
+      'Storage on this device is full, so these boxes were not saved (the previous ones are ' +
+        'kept). Delete datasets you no longer need, then draw them again.',
     );
   }
 }

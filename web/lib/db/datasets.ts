@@ -1,7 +1,7 @@
 // Datasets on this device: creating them, and what the server needs to seal a version of one.
-// Images and labels within a dataset are in dataset-images.ts; both are re-exported here so a
-// page imports one module. Every write is validated against the shared contract first, so what
-// is stored can always be sent.
+// Images and labels within a dataset live in dataset-images.ts; its page-facing functions are
+// re-exported here so a page imports one module. Every write is validated against the shared
+// contract first, so what is stored can always be sent.
 import { ClassNames, DatasetManifest, Sha256 } from '$contract';
 import { nextStamp } from './clock';
 import { getDb, type DatasetRow } from './database';
@@ -75,7 +75,8 @@ export async function createDataset(name: string, classes: readonly string[]): P
     if (!isQuotaError(error)) throw error;
     throw new DatasetError(
       'storage-full',
-      'Storage on this device is full, so the dataset was not created. Delete datasets you no longer need and try again.',
+      'Storage on this device is full, so the dataset was not created. ' +
+        'Delete datasets you no longer need and try again.',
     );
   }
   return dataset;

@@ -185,11 +185,12 @@ export function isComplete(bytes: Uint8Array, type: ImageMimeType): boolean {
 /** Why an image of this size is refused, or undefined when it is within the limits. */
 export function sizeLimitProblem({ width, height }: Dimensions): string | undefined {
   const size = `${width.toLocaleString('en')} × ${height.toLocaleString('en')} px`;
+  const fix = 'downscale it and import it again';
   if (width > MAX_SIDE || height > MAX_SIDE) {
-    return `${size} is larger than ${MAX_SIDE.toLocaleString('en')} px on a side; downscale it and import it again`;
+    return `${size} is larger than ${MAX_SIDE.toLocaleString('en')} px on a side; ${fix}`;
   }
   if (width * height > MAX_PIXELS) {
-    return `${size} is more than ${MAX_PIXELS / 1_000_000} megapixels; downscale it and import it again`;
+    return `${size} is more than ${MAX_PIXELS / 1_000_000} megapixels; ${fix}`;
   }
   return undefined;
 }

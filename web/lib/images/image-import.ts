@@ -8,7 +8,7 @@ import type { ImportedImage, ImportOutcome, ImportRejection } from './imported-i
 
 export type { ImportedImage, ImportRejection } from './imported-image';
 
-/** Two files in flight let one be read and hashed while the other decodes, without doubling memory much. */
+/** Two files in flight: one is read and hashed while the other decodes; more only costs memory. */
 const CONCURRENCY = 2;
 const IDLE_MS = 30_000;
 

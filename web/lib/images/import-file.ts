@@ -21,6 +21,23 @@ export type Decoder = (blob: Blob) => Promise<Dimensions>;
 /** Enough bytes for every signature sniffImageType and isHeic look at. */
 const SNIFF_BYTES = 32;
 
+/** Why a file was refused, worded for the person who chose it: what is wrong, what to do. */
+const REASONS = {
+  empty: 'the file is empty',
+  unreadable: 'the file could not be read; check that it still exists and try again',
+  heic:
+    'a HEIC photo, which browsers cannot decode; export it as JPEG (on iPhone: Settings > ' +
+    'Camera > Formats > Most Compatible) and import it again',
+  notAnImage:
+    'not a JPEG, PNG or WebP image; convert it to one of those formats and import it again',
+  badHeader: 'its header is damaged, so its size cannot be read; re-export it and import it again',
+  truncated: 'the file is cut short (it ends before the image does); copy it again from its source',
+  undecodable: 'the image data is damaged and cannot be decoded; re-export it and import it again',
+  tooManyBytes: (mb: number) =>
+    `the file is ${mb} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; ` +
+    'export a smaller JPEG and import it again',
+};
+
 function reject(fileName: string, reason: string): ImportOutcome {
   return { ok: false, rejection: { fileName, reason } };
 }
@@ -35,48 +52,25 @@ async function readBytes(blob: Blob): Promise<Uint8Array<ArrayBuffer> | undefine
 
 export async function importFile(file: File, decode: Decoder): Promise<ImportOutcome> {
   const fileName = file.name;
-  if (file.size === 0) return reject(fileName, 'the file is empty');
+  if (file.size === 0) return reject(fileName, REASONS.empty);
   if (file.size > MAX_FILE_BYTES) {
-    const mb = Math.round(file.size / 1024 / 1024);
-    return reject(
-      fileName,
-      `the file is ${mb} MB, over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit; export a smaller JPEG and import it again`,
-    );
+    return reject(fileName, REASONS.tooManyBytes(Math.round(file.size / 1024 / 1024)));
   }
 
   const head = await readBytes(file.slice(0, SNIFF_BYTES));
-  if (!head)
-    return reject(fileName, 'the file could not be read; check that it still exists and try again');
+  if (!head) return reject(fileName, REASONS.unreadable);
   const mimeType = sniffImageType(head);
-  if (!mimeType) {
-    return reject(
-      fileName,
-      isHeic(head)
-        ? 'a HEIC photo, which browsers cannot decode; export it as JPEG (on iPhone: Settings > Camera > Formats > Most Compatible) and import it again'
-        : 'not a JPEG, PNG or WebP image; convert it to one of those formats and import it again',
-    );
-  }
+  if (!mimeType) return reject(fileName, isHeic(head) ? REASONS.heic : REASONS.notAnImage);
 
   // Header checks on the bytes before anything decodes them, so a decompression bomb or a
   // cut-off file never reaches the decoder.
   const bytes = await readBytes(file);
-  if (!bytes)
-    return reject(fileName, 'the file could not be read; check that it still exists and try again');
+  if (!bytes) return reject(fileName, REASONS.unreadable);
   const declared = readDimensions(bytes, mimeType);
-  if (!declared) {
-    return reject(
-      fileName,
-      'its header is damaged, so its size cannot be read; re-export the image and import it again',
-    );
-  }
+  if (!declared) return reject(fileName, REASONS.badHeader);
   const tooLarge = sizeLimitProblem(declared);
   if (tooLarge) return reject(fileName, tooLarge);
-  if (!isComplete(bytes, mimeType)) {
-    return reject(
-      fileName,
-      'the file is cut short (it ends before the image does); copy it again from where it came from',
-    );
-  }
+  if (!isComplete(bytes, mimeType)) return reject(fileName, REASONS.truncated);
 
   // The blob carries the sniffed type, so a PNG named .jpg is stored and served as a PNG.
   // slice() shares the file's bytes rather than copying them.
@@ -85,12 +79,7 @@ export async function importFile(file: File, decode: Decoder): Promise<ImportOut
     crypto.subtle.digest('SHA-256', bytes),
     decode(blob).catch(() => undefined),
   ]);
-  if (!decoded) {
-    return reject(
-      fileName,
-      'the image data is damaged and cannot be decoded; re-export it and import it again',
-    );
-  }
+  if (!decoded) return reject(fileName, REASONS.undecodable);
 
   return {
     ok: true,
