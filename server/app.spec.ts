@@ -11,7 +11,9 @@ afterEach(() => t.close());
 
 const png = tinyPng(1);
 const sha = sha256Of(png);
-const manifest = (boxes = [{ classIndex: 0, x: 0.1, y: 0.1, w: 0.5, h: 0.5 }]): DatasetManifest => ({
+const manifest = (
+  boxes = [{ classIndex: 0, x: 0.1, y: 0.1, w: 0.5, h: 0.5 }],
+): DatasetManifest => ({
   name: 'cards',
   classes: ['card'],
   images: [{ sha256: sha, fileName: 'a.png', width: 2, height: 2, boxes }],
@@ -109,14 +111,24 @@ describe('jobs', () => {
     ).json();
     expect(job).toMatchObject({ status: 'queued', config: { model: 'yolo11n', epochs: 2 } });
 
-    const lease = await (await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r1' } })).json();
+    const lease = await (
+      await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r1' } })
+    ).json();
     expect(lease.job.id).toBe(job.id);
-    expect((await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r2' } })).status).toBe(204);
+    expect(
+      (await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r2' } })).status,
+    ).toBe(204);
 
     const epoch = { type: 'epoch', epoch: 1, metrics: { 'train/box_loss': 2.5 } };
-    const events = { leaseToken: lease.leaseToken, events: [{ type: 'status', status: 'training' }, epoch] };
+    const events = {
+      leaseToken: lease.leaseToken,
+      events: [{ type: 'status', status: 'training' }, epoch],
+    };
     for (let i = 0; i < 2; i++) {
-      const res = await t.runner(`/api/runner/jobs/${job.id}/events`, { method: 'POST', json: events });
+      const res = await t.runner(`/api/runner/jobs/${job.id}/events`, {
+        method: 'POST',
+        json: events,
+      });
       expect(res.status).toBe(200);
     }
     const epochs = await (await t.user(`/api/jobs/${job.id}/epochs`)).json();
@@ -167,13 +179,19 @@ describe('jobs', () => {
     expect(new Uint8Array(await model.arrayBuffer())).toEqual(onnxBytes);
     expect(model.headers.get('etag')).toBe(`"${sha256Of(onnxBytes)}"`);
 
-    const late = await t.runner(`/api/runner/jobs/${job.id}/events`, { method: 'POST', json: events });
+    const late = await t.runner(`/api/runner/jobs/${job.id}/events`, {
+      method: 'POST',
+      json: events,
+    });
     expect((await late.json()).error.code).toBe('lease_lost');
   });
 
   it('returns a job whose runner went silent to the queue and refuses the old runner', async () => {
     const version = await uploadAndSeal();
-    await t.user('/api/jobs', { method: 'POST', json: { datasetVersionId: version.id, task: 'detect' } });
+    await t.user('/api/jobs', {
+      method: 'POST',
+      json: { datasetVersionId: version.id, task: 'detect' },
+    });
     const lease = async (runnerId: string) =>
       (await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId } })).json();
     const first = await lease('r1');
@@ -190,9 +208,14 @@ describe('jobs', () => {
   it('replays missed events on the stream after Last-Event-ID', async () => {
     const version = await uploadAndSeal();
     const job = await (
-      await t.user('/api/jobs', { method: 'POST', json: { datasetVersionId: version.id, task: 'detect' } })
+      await t.user('/api/jobs', {
+        method: 'POST',
+        json: { datasetVersionId: version.id, task: 'detect' },
+      })
     ).json();
-    const lease = await (await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r' } })).json();
+    const lease = await (
+      await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r' } })
+    ).json();
     await t.runner(`/api/runner/jobs/${job.id}/fail`, {
       method: 'POST',
       json: { leaseToken: lease.leaseToken, error: 'out of memory' },

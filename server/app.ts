@@ -32,7 +32,10 @@ export function createApi(services: Services, tokens: Tokens) {
     .route('/models', modelRoutes(services, tokens))
     .route('/runner', runnerRoutes(services, tokens))
     .notFound((c) =>
-      c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404),
+      c.json(
+        { error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } },
+        404,
+      ),
     )
     .onError((error, c) => {
       if (error instanceof AppError) return c.json(error.toBody(), error.status);

@@ -11,7 +11,11 @@ const EnvSchema = z.object({
   LOUPE_RUNNER: z.enum(['local', 'off']).default('local'),
   LOUPE_RUNNER_PYTHON: z.string().default('gpu-runner/.venv/bin/python'),
   LOUPE_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),
-  LOUPE_MAX_BLOB_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  LOUPE_MAX_BLOB_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
 });
 
 export type Env = {

@@ -15,7 +15,9 @@ export type LocalRunnerOptions = {
  */
 export function startLocalRunner(o: LocalRunnerOptions) {
   if (!existsSync(o.python)) {
-    console.warn(`server: no gpu-runner Python at ${o.python}; run "npm run setup". Jobs will wait.`);
+    console.warn(
+      `server: no gpu-runner Python at ${o.python}; run "npm run setup". Jobs will wait.`,
+    );
     return { stop: async () => {} };
   }
   let child: ChildProcess | null = null;

@@ -34,7 +34,9 @@ export const ClassNames = z
   .array(z.string().trim().min(1).max(64))
   .min(1, 'a dataset needs at least one class')
   .max(1000)
-  .refine((names) => new Set(names).size === names.length, { message: 'class names must be unique' });
+  .refine((names) => new Set(names).size === names.length, {
+    message: 'class names must be unique',
+  });
 
 /** What a client sends to seal a dataset version: the images by hash, and their labels. */
 export const DatasetManifest = z

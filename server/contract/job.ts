@@ -69,7 +69,11 @@ export type EpochMetrics = z.infer<typeof EpochMetrics>;
 export const JobEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: JobStatus, error: z.string().nullable() }),
   z.object({ type: z.literal('progress'), progress: JobProgress }),
-  z.object({ type: z.literal('epoch'), epoch: z.number().int(), metrics: z.record(z.string(), z.number()) }),
+  z.object({
+    type: z.literal('epoch'),
+    epoch: z.number().int(),
+    metrics: z.record(z.string(), z.number()),
+  }),
   z.object({ type: z.literal('model'), modelVersionId: z.string() }),
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;

@@ -30,7 +30,10 @@ export const RunnerEventsRequest = z.object({
 });
 
 export const CompleteJobRequest = z.object({ leaseToken: z.string() });
-export const FailJobRequest = z.object({ leaseToken: z.string(), error: z.string().min(1).max(4000) });
+export const FailJobRequest = z.object({
+  leaseToken: z.string(),
+  error: z.string().min(1).max(4000),
+});
 
 /** Files a runner uploads for a job before it completes it. */
 export const ArtifactName = z.enum(['model.onnx', 'metadata.json']);

@@ -10,7 +10,10 @@ export const validate = <T extends ZodType, Target extends keyof ValidationTarge
 ) =>
   zValidator(target, schema, (result) => {
     if (!result.success) {
-      const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      const issues = result.error.issues.map((i) => ({
+        path: i.path.join('.'),
+        message: i.message,
+      }));
       const first = issues[0];
       throw new AppError(
         400,

@@ -22,7 +22,10 @@ export function webApp(webDir: string) {
   app.get('*', async (c) => {
     const index = await readFile(join(webDir, 'index.html'), 'utf8').catch(() => null);
     if (index === null) {
-      return c.text('The web app is not built. Run "npm start" (it builds it) or "npm run build".', 503);
+      return c.text(
+        'The web app is not built. Run "npm start" (it builds it) or "npm run build".',
+        503,
+      );
     }
     c.header('Cache-Control', 'no-cache');
     return c.html(index);

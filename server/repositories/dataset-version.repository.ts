@@ -43,15 +43,14 @@ export class DatasetVersionRepository {
 
   get(id: string) {
     const row = this.db.prepare('SELECT * FROM dataset_versions WHERE id = ?').get(id) as
-      | Row
-      | undefined;
+      Row | undefined;
     return row ? toVersion(row) : undefined;
   }
 
   manifest(id: string) {
-    const row = this.db.prepare('SELECT manifest_json FROM dataset_versions WHERE id = ?').get(id) as
-      | { manifest_json: string }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT manifest_json FROM dataset_versions WHERE id = ?')
+      .get(id) as { manifest_json: string } | undefined;
     return row ? (JSON.parse(row.manifest_json) as DatasetManifest) : undefined;
   }
 

@@ -47,8 +47,7 @@ export class ModelVersionRepository {
 
   get(id: string) {
     const row = this.db.prepare('SELECT * FROM model_versions WHERE id = ?').get(id) as
-      | Row
-      | undefined;
+      Row | undefined;
     return row ? toModel(row) : undefined;
   }
 

@@ -9,7 +9,8 @@ import type { Tokens } from '../http/auth';
  */
 export function loadOrCreateTokens(dataDir: string): Tokens & { created: boolean } {
   const file = join(dataDir, 'tokens.json');
-  if (existsSync(file)) return { ...(JSON.parse(readFileSync(file, 'utf8')) as Tokens), created: false };
+  if (existsSync(file))
+    return { ...(JSON.parse(readFileSync(file, 'utf8')) as Tokens), created: false };
   const tokens: Tokens = {
     userToken: randomBytes(24).toString('base64url'),
     runnerToken: randomBytes(24).toString('base64url'),

@@ -41,7 +41,8 @@ export const runnerRoutes = (s: Services, tokens: Tokens) =>
     .put('/jobs/:jobId/artifacts/:name', validate('param', ArtifactParam), async (c) => {
       const { jobId, name } = c.req.valid('param');
       const token = c.req.header(LEASE_TOKEN_HEADER);
-      if (!token) throw new AppError(400, 'invalid_request', `the ${LEASE_TOKEN_HEADER} header is missing`);
+      if (!token)
+        throw new AppError(400, 'invalid_request', `the ${LEASE_TOKEN_HEADER} header is missing`);
       return c.json(await s.jobs.putArtifact(jobId, token, name, nodeBody(c.req.raw)), 201);
     })
     .post(
@@ -51,7 +52,12 @@ export const runnerRoutes = (s: Services, tokens: Tokens) =>
       async (c) =>
         c.json(await s.jobs.complete(c.req.valid('param').jobId, c.req.valid('json').leaseToken)),
     )
-    .post('/jobs/:jobId/fail', validate('param', JobParam), validate('json', FailJobRequest), (c) => {
-      const { leaseToken, error } = c.req.valid('json');
-      return c.json(s.jobs.fail(c.req.valid('param').jobId, leaseToken, error));
-    });
+    .post(
+      '/jobs/:jobId/fail',
+      validate('param', JobParam),
+      validate('json', FailJobRequest),
+      (c) => {
+        const { leaseToken, error } = c.req.valid('json');
+        return c.json(s.jobs.fail(c.req.valid('param').jobId, leaseToken, error));
+      },
+    );

@@ -31,10 +31,18 @@ export class ModelService {
     const metadata = this.parseMetadata(await this.blobs.readSmall(meta.sha256));
     const classes = this.datasets.get(job.config.datasetVersionId).classes;
     if (metadata.jobId !== job.id || metadata.datasetVersionId !== job.config.datasetVersionId) {
-      throw new AppError(409, 'metadata_mismatch', 'metadata.json describes another job or dataset');
+      throw new AppError(
+        409,
+        'metadata_mismatch',
+        'metadata.json describes another job or dataset',
+      );
     }
     if (JSON.stringify(metadata.classNames) !== JSON.stringify(classes)) {
-      throw new AppError(409, 'metadata_mismatch', "the model's class names differ from the dataset's");
+      throw new AppError(
+        409,
+        'metadata_mismatch',
+        "the model's class names differ from the dataset's",
+      );
     }
     return {
       id: randomUUID(),

@@ -25,18 +25,26 @@ export async function createTestApi(leaseSeconds = 60) {
   await blobStore.init();
   const clock = new ManualClock();
   const tokens = { userToken: 'user-token', runnerToken: 'runner-token' };
-  const services = createServices({ db, blobStore, clock, leaseSeconds, maxBlobBytes: 1024 * 1024 });
+  const services = createServices({
+    db,
+    blobStore,
+    clock,
+    leaseSeconds,
+    maxBlobBytes: 1024 * 1024,
+  });
   const api = createApi(services, tokens);
-  const call = (token: string) => (path: string, init: RequestInit & { json?: unknown } = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${token}`);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return api.request(path, { ...init, headers, body });
-  };
+  const call =
+    (token: string) =>
+    (path: string, init: RequestInit & { json?: unknown } = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(init.json);
+      }
+      return api.request(path, { ...init, headers, body });
+    };
   return {
     api,
     db,

@@ -20,4 +20,8 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A phone-sized page: the product is used on phones first. */
-export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true };
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  hasTouch: true,
+};

@@ -2,7 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetVersion, EpochMetrics, Job, ModelMetadata, ModelVersion } from '../../server/contract';
+import type {
+  DatasetVersion,
+  EpochMetrics,
+  Job,
+  ModelMetadata,
+  ModelVersion,
+} from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { generateCards, startLoupe, type FixtureImage } from './loupe-server';
 
@@ -60,7 +66,9 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
 
     const notImage = join(cards.dir, 'notes.jpg');
     writeFileSync(notImage, 'this is a text file with an image name');
-    await page.getByTestId('add-images').setInputFiles([...cards.images.map((i) => cards.path(i.file)), notImage]);
+    await page
+      .getByTestId('add-images')
+      .setInputFiles([...cards.images.map((i) => cards.path(i.file)), notImage]);
     await expect.poll(() => summary().textContent()).toContain(`${IMAGES} image(s)`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('notes.jpg');
 
@@ -72,7 +80,9 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await expect.poll(() => summary().textContent()).toContain(`${expectedBoxes} box(es)`);
 
     await page.reload();
-    await expect.poll(() => summary().textContent()).toContain(`${IMAGES} image(s) · ${expectedBoxes} box(es)`);
+    await expect
+      .poll(() => summary().textContent())
+      .toContain(`${IMAGES} image(s) · ${expectedBoxes} box(es)`);
   });
 
   it('syncs: the server seals a version with every image once and every box', async () => {
@@ -80,10 +90,16 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Synced');
     const versions = await loupe.api<DatasetVersion[]>('/api/dataset-versions');
     expect(versions).toHaveLength(1);
-    expect(versions[0]).toMatchObject({ imageCount: IMAGES, boxCount: expectedBoxes, classes: ['card'] });
+    expect(versions[0]).toMatchObject({
+      imageCount: IMAGES,
+      boxCount: expectedBoxes,
+      classes: ['card'],
+    });
     // A second sync sends nothing: the server already has every image.
     await page.getByRole('button', { name: 'Sync' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('0 image(s) uploaded');
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain('0 image(s) uploaded');
   });
 
   it('trains for real and shows the metrics growing live', async () => {
@@ -104,13 +120,22 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     expect(job.error).toBeNull();
     expect(job.status).toBe('completed');
     // The chart was seen part-way: it grew while training ran, not only at the end.
-    expect([...seen].some((s) => /^[1-9]\d* epoch/.test(s) && !s.startsWith(`${EPOCHS} `))).toBe(true);
-    await expect.poll(() => page.getByTestId('metrics-chart').getAttribute('data-epochs')).toBe(String(EPOCHS));
+    expect([...seen].some((s) => /^[1-9]\d* epoch/.test(s) && !s.startsWith(`${EPOCHS} `))).toBe(
+      true,
+    );
+    await expect
+      .poll(() => page.getByTestId('metrics-chart').getAttribute('data-epochs'))
+      .toBe(String(EPOCHS));
 
     const epochs = await loupe.api<EpochMetrics[]>(`/api/jobs/${jobId}/epochs`);
     expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
     for (const e of epochs) {
-      for (const key of ['train/box_loss', 'val/box_loss', 'metrics/mAP50(B)', 'metrics/mAP50-95(B)']) {
+      for (const key of [
+        'train/box_loss',
+        'val/box_loss',
+        'metrics/mAP50(B)',
+        'metrics/mAP50-95(B)',
+      ]) {
         expect(Number.isFinite(e.metrics[key]), `${key} of epoch ${e.epoch}`).toBe(true);
       }
     }
@@ -143,16 +168,22 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await page.getByTestId('model-link').click();
     await page.waitForURL(/\/models\//);
     await page.getByRole('button', { name: 'Download and load' }).click();
-    await expect.poll(() => page.getByTestId('model-backend').textContent(), { timeout: 60_000 }).toContain('wasm');
+    await expect
+      .poll(() => page.getByTestId('model-backend').textContent(), { timeout: 60_000 })
+      .toContain('wasm');
 
     // A briefly trained model is unsure of itself; a low threshold still shows its real output.
     await page.getByTestId('conf').fill('0.01');
     const image = cards.images[0]!;
     await page.getByTestId('detect-image').setInputFiles(cards.path(image.file));
-    await expect.poll(() => page.getByTestId('detection-summary').textContent(), { timeout: 60_000 }).toMatch(/\d+ detection/);
-    const boxes = await page.getByTestId('detection').evaluateAll((nodes) =>
-      nodes.map((n) => ({ cls: n.getAttribute('data-class'), box: n.getAttribute('data-box') })),
-    );
+    await expect
+      .poll(() => page.getByTestId('detection-summary').textContent(), { timeout: 60_000 })
+      .toMatch(/\d+ detection/);
+    const boxes = await page
+      .getByTestId('detection')
+      .evaluateAll((nodes) =>
+        nodes.map((n) => ({ cls: n.getAttribute('data-class'), box: n.getAttribute('data-box') })),
+      );
     expect(boxes.length).toBeGreaterThan(0);
     for (const { cls, box } of boxes) {
       expect(cls).toBe('card');

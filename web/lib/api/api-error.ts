@@ -25,12 +25,18 @@ export async function unwrap<T>(response: Response): Promise<T> {
     const e = parsed.data.error;
     throw new ApiRequestError(response.status, e.code, e.message, e.hint, e.details);
   }
-  throw new ApiRequestError(response.status, 'http_error', `the server answered ${response.status}`);
+  throw new ApiRequestError(
+    response.status,
+    'http_error',
+    `the server answered ${response.status}`,
+  );
 }
 
 /** One line for the UI: the message and, where there is one, what to do about it. */
 export function describeError(error: unknown): string {
-  if (error instanceof ApiRequestError) return error.hint ? `${error.message}. ${error.hint}` : error.message;
-  if (error instanceof TypeError) return 'The server cannot be reached. Your work is kept here; try again when online.';
+  if (error instanceof ApiRequestError)
+    return error.hint ? `${error.message}. ${error.hint}` : error.message;
+  if (error instanceof TypeError)
+    return 'The server cannot be reached. Your work is kept here; try again when online.';
   return error instanceof Error ? error.message : String(error);
 }

@@ -8,9 +8,12 @@ const authHeaders = (): Record<string, string> => {
 };
 
 /** The typed API client: paths, params and bodies come from the server's own routes. */
-export const api = hc<AppType>(typeof location === 'undefined' ? 'http://localhost' : location.origin, {
-  headers: authHeaders,
-}).api;
+export const api = hc<AppType>(
+  typeof location === 'undefined' ? 'http://localhost' : location.origin,
+  {
+    headers: authHeaders,
+  },
+).api;
 
 /** For bodies hc does not model (raw uploads, streams): a fetch with the same credentials. */
 export const authorizedFetch = (input: string, init: RequestInit = {}) =>

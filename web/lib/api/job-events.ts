@@ -8,7 +8,11 @@ export type JobEventHandler = (event: JobEvent, id: number) => void;
  * reads the text/event-stream with fetch and reconnects with Last-Event-ID, so a dropped
  * connection receives exactly the events it missed.
  */
-export async function followJobEvents(jobId: string, onEvent: JobEventHandler, signal: AbortSignal) {
+export async function followJobEvents(
+  jobId: string,
+  onEvent: JobEventHandler,
+  signal: AbortSignal,
+) {
   let lastId = 0;
   while (!signal.aborted) {
     try {
@@ -16,14 +20,18 @@ export async function followJobEvents(jobId: string, onEvent: JobEventHandler, s
         headers: lastId ? { 'last-event-id': String(lastId) } : {},
         signal,
       });
-      if (!response.ok || !response.body) throw new Error(`event stream answered ${response.status}`);
+      if (!response.ok || !response.body)
+        throw new Error(`event stream answered ${response.status}`);
       let ended = false;
       for await (const message of readEventStream(response.body)) {
         const parsed = JobEvent.safeParse(JSON.parse(message.data));
         if (!parsed.success) continue;
         lastId = message.id;
         onEvent(parsed.data, message.id);
-        if (parsed.data.type === 'status' && ['completed', 'failed', 'cancelled'].includes(parsed.data.status)) {
+        if (
+          parsed.data.type === 'status' &&
+          ['completed', 'failed', 'cancelled'].includes(parsed.data.status)
+        ) {
           ended = true;
         }
       }
@@ -38,7 +46,7 @@ export async function followJobEvents(jobId: string, onEvent: JobEventHandler, s
 
 type Message = { id: number; data: string };
 
-async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<Message> {
+export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<Message> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
