@@ -7,6 +7,7 @@
  * anyway; queueing here keeps call order and means a queued photo is only decoded when its turn
  * comes, so a batch of 200 photos does not decode 200 bitmaps at once.
  */
+/* eslint no-restricted-globals: ['error', 'self'] -- page code: `self` would be the window here */
 import { transfer, wrap, type Remote } from 'comlink';
 import type { ModelMetadata } from '$contract';
 import {
@@ -23,6 +24,7 @@ import type { InferenceWorkerApi } from './worker/inference.worker';
 export interface LoadModelOptions {
   /** 'auto' (default) uses WebGPU when available. */
   backend?: BackendPreference;
+  /** Rejects the call with code 'aborted'; a load already in the worker still completes there. */
   signal?: AbortSignal;
 }
 
@@ -33,8 +35,15 @@ export interface DetectOptions extends InferenceOptions {
 
 export interface InferenceClient {
   /** `model` is transferred to the worker: the caller's ArrayBuffer is empty afterwards. */
-  loadModel(model: ArrayBuffer, metadata: ModelMetadata, options?: LoadModelOptions): Promise<LoadedModel>;
-  /** A Blob is decoded here with EXIF orientation applied; an ImageBitmap is transferred (closed). */
+  loadModel(
+    model: ArrayBuffer,
+    metadata: ModelMetadata,
+    options?: LoadModelOptions,
+  ): Promise<LoadedModel>;
+  /**
+   * A Blob is decoded here, when its turn comes, with EXIF orientation applied. An ImageBitmap is
+   * transferred to the worker and closed there (or here, if the call is cancelled first).
+   */
   detect(image: Blob | ImageBitmap, options?: DetectOptions): Promise<DetectResult>;
   /** Ends the worker and rejects queued calls; the next call starts a fresh worker (reload the model). */
   dispose(): void;
@@ -77,7 +86,9 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
     });
     closed.catch(() => undefined); // observed by each call's race; never an unhandled rejection
     const fail = (event: Event) => {
-      const detail = event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
+      // ErrorEvent carries the script error; a 'messageerror' is a plain Event.
+      const message = (event as Partial<ErrorEvent>).message;
+      const detail = message ? `: ${message}` : '';
       close(
         new InferenceError(
           'worker-failed',
@@ -92,12 +103,27 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
     return connection;
   }
 
-  /** Runs `job` after every earlier call has settled; `signal` can drop it while it waits. */
-  function enqueue<T>(job: (c: Connection) => Promise<WorkerReply<T>>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `job` after every earlier call has settled; `signal` can drop it while it waits, and
+   * `skipped` then frees what the job would have handed to the worker.
+   */
+  function enqueue<T>(
+    job: (c: Connection) => Promise<WorkerReply<T>>,
+    signal?: AbortSignal,
+    skipped?: () => void,
+  ): Promise<T> {
     const myGeneration = generation;
     const run = queue.then(async () => {
-      if (myGeneration !== generation) throw disposedError();
-      throwIfAborted(signal);
+      const reason =
+        myGeneration !== generation
+          ? disposedError()
+          : signal?.aborted
+            ? abortedError()
+            : undefined;
+      if (reason) {
+        skipped?.();
+        throw reason;
+      }
       const c = connect();
       const answer = await Promise.race([job(c), c.closed]);
       if (!answer.ok) throw new InferenceError(answer.error.code, answer.error.message);
@@ -117,10 +143,14 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
 
     detect(image, options = {}) {
       const { signal, ...inference } = options;
-      return enqueue(async (c) => {
-        const bitmap = image instanceof Blob ? await decode(image) : image;
-        return c.remote.detect(transfer(bitmap, [bitmap]), inference);
-      }, signal);
+      return enqueue(
+        async (c) => {
+          const bitmap = image instanceof Blob ? await decode(image) : image;
+          return c.remote.detect(transfer(bitmap, [bitmap]), inference);
+        },
+        signal,
+        () => (image instanceof Blob ? undefined : image.close()),
+      );
     },
 
     dispose() {
@@ -130,13 +160,21 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
   };
 }
 
-/** EXIF orientation applied (what the user sees); colours left as stored, like OpenCV reads them. */
+/**
+ * EXIF orientation applied (what the user sees, and what cv2.imread does); colours left as stored,
+ * ignoring ICC profiles as OpenCV does, so the model sees the pixels Ultralytics would.
+ */
 async function decode(blob: Blob): Promise<ImageBitmap> {
   try {
     return await createImageBitmap(blob, {
       imageOrientation: 'from-image',
       colorSpaceConversion: 'none',
       premultiplyAlpha: 'none',
+    }).catch((error: unknown) => {
+      // Browsers that predate an option value reject the options with a TypeError; their
+      // defaults still decode, and current specs default to 'from-image' orientation.
+      if (error instanceof TypeError) return createImageBitmap(blob);
+      throw error;
     });
   } catch (error) {
     throw new InferenceError(
@@ -148,13 +186,13 @@ async function decode(blob: Blob): Promise<ImageBitmap> {
   }
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new InferenceError('aborted', 'The call was cancelled.');
+function abortedError(): InferenceError {
+  return new InferenceError('aborted', 'The call was cancelled.');
 }
 
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new InferenceError('aborted', 'The call was cancelled.'));
+    const onAbort = () => reject(abortedError());
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

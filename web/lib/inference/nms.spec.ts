@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { iou, nms, type Candidate } from './nms';
 
-const box = (x1: number, y1: number, x2: number, y2: number, score: number, classIndex = 0): Candidate => ({
+const box = (
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  score: number,
+  classIndex = 0,
+): Candidate => ({
   x1,
   y1,
   x2,
@@ -29,7 +36,7 @@ describe('nms', () => {
   });
 
   it('keeps a box whose IoU is exactly the threshold (suppresses only above)', () => {
-    // IoU 0.5 exactly: 10x10 boxes overlapping by 2/3 of the width -> 66.66/133.33.
+    // IoU exactly 0.5: two 12x10 boxes sharing 8 columns -> 80 / 160.
     const a = box(0, 0, 12, 10, 0.9);
     const b = box(4, 0, 16, 10, 0.8);
     expect(iou(a, b)).toBe(0.5);

@@ -32,7 +32,11 @@ export function iou(a: Candidate, b: Candidate): number {
  * Class-aware NMS. Ultralytics offsets each class by 7680 px and runs one NMS; comparing classes
  * directly is the same thing without the offset.
  */
-export function nms(candidates: readonly Candidate[], iouThreshold: number, maxDet: number): Candidate[] {
+export function nms(
+  candidates: readonly Candidate[],
+  iouThreshold: number,
+  maxDet: number,
+): Candidate[] {
   const sorted = [...candidates].sort((a, b) => b.score - a.score).slice(0, MAX_NMS);
   const kept: Candidate[] = [];
   const suppressed = new Uint8Array(sorted.length);

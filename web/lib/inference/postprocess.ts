@@ -5,7 +5,12 @@
  */
 import { nms, type Candidate } from './nms';
 import type { LetterboxTransform } from './preprocess';
-import { DEFAULT_OPTIONS, type Detection, type Float32Tensor, type InferenceOptions } from './types';
+import {
+  DEFAULT_OPTIONS,
+  type Detection,
+  type Float32Tensor,
+  type InferenceOptions,
+} from './types';
 
 /** The output layout a model has, known from its shape. */
 export type DetectLayout =
@@ -27,7 +32,11 @@ export function detectLayout(dims: readonly number[], numClasses: number): Detec
 }
 
 /** Anchors whose best class score is above `conf`, as corner boxes in tensor pixels. */
-export function decodeAnchors(output: Float32Tensor, numClasses: number, conf: number): Candidate[] {
+export function decodeAnchors(
+  output: Float32Tensor,
+  numClasses: number,
+  conf: number,
+): Candidate[] {
   const { data } = output;
   const n = output.dims[2]!;
   // Class-major loop: the tensor is [channel][anchor], so this reads memory in order.
@@ -37,7 +46,10 @@ export function decodeAnchors(output: Float32Tensor, numClasses: number, conf: n
     const row = (4 + c) * n;
     for (let i = 0; i < n; i++) {
       const s = data[row + i]!;
-      if (s > bestScore[i]!) (bestScore[i] = s), (bestClass[i] = c);
+      if (s > bestScore[i]!) {
+        bestScore[i] = s;
+        bestClass[i] = c;
+      }
     }
   }
   const candidates: Candidate[] = [];
@@ -82,7 +94,10 @@ export function decodeEndToEnd(output: Float32Tensor, conf: number, maxDet: numb
 }
 
 /** Tensor pixels to source pixels, clipped to the image; returns corners. */
-export function toSourcePixels(box: Candidate, t: LetterboxTransform): [number, number, number, number] {
+export function toSourcePixels(
+  box: Candidate,
+  t: LetterboxTransform,
+): [number, number, number, number] {
   const clip = (v: number, max: number) => Math.min(Math.max(v, 0), max);
   return [
     clip((box.x1 - t.padX) / t.scaleX, t.sourceWidth),

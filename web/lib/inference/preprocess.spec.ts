@@ -41,7 +41,8 @@ describe('letterbox', () => {
     expect(tensor.length).toBe(3 * 16);
     const at = (c: number, y: number, x: number) => tensor[c * 16 + y * 4 + x];
     const pad = Math.fround(PAD_VALUE / 255);
-    for (const c of [0, 1, 2]) for (const x of [0, 1, 2, 3]) expect([at(c, 0, x), at(c, 3, x)]).toEqual([pad, pad]);
+    for (const c of [0, 1, 2])
+      for (const x of [0, 1, 2, 3]) expect([at(c, 0, x), at(c, 3, x)]).toEqual([pad, pad]);
     expect([at(0, 1, 0), at(1, 1, 0), at(2, 2, 3)]).toEqual([1, 0, Math.fround(51 / 255)]);
   });
 

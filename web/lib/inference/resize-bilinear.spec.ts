@@ -11,13 +11,16 @@ function grey(width: number, height: number, values: number[]): RgbaImage {
 
 function rgbToRgba(rgb: Uint8Array): Uint8ClampedArray {
   const out = new Uint8ClampedArray((rgb.length / 3) * 4);
-  for (let p = 0; p < rgb.length / 3; p++) out.set([rgb[p * 3]!, rgb[p * 3 + 1]!, rgb[p * 3 + 2]!, 255], p * 4);
+  for (let p = 0; p < rgb.length / 3; p++)
+    out.set([rgb[p * 3]!, rgb[p * 3 + 1]!, rgb[p * 3 + 2]!, 255], p * 4);
   return out;
 }
 
 describe('roundHalfEven', () => {
   it('rounds ties to the even neighbour like Python and cvRound', () => {
-    expect([0.5, 1.5, 2.5, 6.5, 7.5, -0.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, 6, 8, -0, 2, 3]);
+    expect([0.5, 1.5, 2.5, 6.5, 7.5, -0.5, 2.4, 2.6].map(roundHalfEven)).toEqual([
+      0, 2, 2, 6, 8, 0, 2, 3,
+    ]);
   });
 });
 

@@ -53,8 +53,14 @@ export function axisTaps(dstSize: number, srcSize: number, clampFraction: boolea
     let s = Math.floor(f);
     f = Math.fround(f - s);
     // Columns: OpenCV zeroes the fraction at the edges. Rows: it only clamps the row indices.
-    if (clampFraction && s < 0) (f = 0), (s = 0);
-    if (clampFraction && s >= srcSize - 1) (f = 0), (s = srcSize - 1);
+    if (clampFraction && s < 0) {
+      f = 0;
+      s = 0;
+    }
+    if (clampFraction && s >= srcSize - 1) {
+      f = 0;
+      s = srcSize - 1;
+    }
     taps.first[d] = Math.min(Math.max(s, 0), srcSize - 1);
     taps.second[d] = Math.min(Math.max(s + 1, 0), srcSize - 1);
     taps.weightFirst[d] = roundHalfEven(Math.fround(Math.fround(1 - f) * COEF_SCALE));

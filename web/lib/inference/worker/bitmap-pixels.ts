@@ -40,7 +40,8 @@ export async function bitmapPixels(bitmap: ImageBitmap): Promise<BitmapPixels> {
     const { width, height } = readable;
     const canvas = new OffscreenCanvas(width, height);
     const context = canvas.getContext('2d', { willReadFrequently: true });
-    if (!context) throw new Error('this browser cannot read pixels in a worker (no OffscreenCanvas 2D)');
+    if (!context)
+      throw new Error('this browser cannot read pixels in a worker (no OffscreenCanvas 2D)');
     context.drawImage(readable, 0, 0);
     const { data } = context.getImageData(0, 0, width, height);
     return { data, width, height, sourceWidth, sourceHeight };

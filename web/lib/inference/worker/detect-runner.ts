@@ -5,13 +5,8 @@
  */
 import type { ModelMetadata } from '$contract';
 import { postprocessDetect, resolveOptions } from '../postprocess';
-import { letterbox } from '../preprocess';
-import {
-  describeError,
-  InferenceError,
-  type DetectResult,
-  type InferenceOptions,
-} from '../types';
+import { letterbox, type RgbaImage } from '../preprocess';
+import { describeError, InferenceError, type DetectResult, type InferenceOptions } from '../types';
 import { bitmapPixels } from './bitmap-pixels';
 import type { OrtSession } from './ort';
 
@@ -22,6 +17,7 @@ export function inputSize(metadata: ModelMetadata): [number, number] {
   return fixed(h) && fixed(w) ? [h, w] : [metadata.imgsz, metadata.imgsz];
 }
 
+/** Reads a transferred bitmap (and closes it), then runs `detectPixels`. */
 export async function runDetect(
   session: OrtSession,
   metadata: ModelMetadata,
@@ -35,20 +31,42 @@ export async function runDetect(
     image.close();
     throw new InferenceError('inference-failed', `Invalid detect options: ${describeError(error)}`);
   }
-
   const t0 = performance.now();
   const pixels = await bitmapPixels(image).catch((error: unknown) => {
-    throw new InferenceError('bad-image', `Could not read the image's pixels: ${describeError(error)}`);
+    throw new InferenceError(
+      'bad-image',
+      `Could not read the image's pixels: ${describeError(error)}`,
+    );
   });
+  const readMs = performance.now() - t0;
+  const result = await detectPixels(session, metadata, pixels, resolved);
+  result.timings.preMs += readMs; // reading the bitmap is part of preprocessing
+  return result;
+}
+
+/**
+ * RGBA pixels -> detections in pixel units of `sourceWidth` x `sourceHeight` (the pixels' own
+ * size when those are absent). Separate from the bitmap so Node tests run the same path.
+ */
+export async function detectPixels(
+  session: OrtSession,
+  metadata: ModelMetadata,
+  pixels: RgbaImage & { sourceWidth?: number; sourceHeight?: number },
+  options: InferenceOptions,
+): Promise<DetectResult> {
+  const t0 = performance.now();
   const [height, width] = inputSize(metadata);
   const { tensor, transform } = letterbox(pixels, width, height);
 
   const t1 = performance.now();
-  const outputs = await session.run({ data: tensor, dims: [1, 3, height, width] }).catch(
-    (error: unknown) => {
-      throw new InferenceError('inference-failed', `The model failed to run: ${describeError(error)}`);
-    },
-  );
+  const outputs = await session
+    .run({ data: tensor, dims: [1, 3, height, width] })
+    .catch((error: unknown) => {
+      throw new InferenceError(
+        'inference-failed',
+        `The model failed to run: ${describeError(error)}`,
+      );
+    });
   const outputName = metadata.outputNames[0] ?? session.outputNames[0]!;
   const output = outputs[outputName];
   if (!output) {
@@ -62,15 +80,22 @@ export async function runDetect(
   const t2 = performance.now();
   let detections;
   try {
-    detections = postprocessDetect(output, metadata.classNames, transform, resolved);
+    detections = postprocessDetect(output, metadata.classNames, transform, options);
   } catch (error) {
     throw new InferenceError('invalid-model', describeError(error));
   }
   // Boxes refer to the pixels we read; a bitmap shrunk to fit a canvas maps back up here.
-  const backX = pixels.sourceWidth / pixels.width;
-  const backY = pixels.sourceHeight / pixels.height;
+  const sourceWidth = pixels.sourceWidth ?? pixels.width;
+  const sourceHeight = pixels.sourceHeight ?? pixels.height;
+  const backX = sourceWidth / pixels.width;
+  const backY = sourceHeight / pixels.height;
   if (backX !== 1 || backY !== 1) {
-    for (const d of detections) (d.x *= backX), (d.w *= backX), (d.y *= backY), (d.h *= backY);
+    for (const d of detections) {
+      d.x *= backX;
+      d.w *= backX;
+      d.y *= backY;
+      d.h *= backY;
+    }
   }
   const t3 = performance.now();
 
@@ -78,7 +103,7 @@ export async function runDetect(
     detections,
     timings: { preMs: t1 - t0, inferenceMs: t2 - t1, postMs: t3 - t2 },
     backend: session.backend,
-    imageWidth: pixels.sourceWidth,
-    imageHeight: pixels.sourceHeight,
+    imageWidth: sourceWidth,
+    imageHeight: sourceHeight,
   };
 }

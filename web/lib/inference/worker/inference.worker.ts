@@ -48,7 +48,10 @@ function assertSupportedTask(metadata: ModelMetadata): void {
   }
 }
 
-async function reply<T>(work: () => Promise<T>, fallback: InferenceError['code']): Promise<WorkerReply<T>> {
+async function reply<T>(
+  work: () => Promise<T>,
+  fallback: InferenceError['code'],
+): Promise<WorkerReply<T>> {
   try {
     return { ok: true, value: await work() };
   } catch (error) {
@@ -105,7 +108,10 @@ async function detect(image: ImageBitmap, options: InferenceOptions): Promise<De
   }
   if (current.metadata.task !== 'detect') {
     image.close();
-    throw new InferenceError('unsupported-task', `the loaded model is a ${current.metadata.task} model`);
+    throw new InferenceError(
+      'unsupported-task',
+      `the loaded model is a ${current.metadata.task} model`,
+    );
   }
   return runDetect(current.session, current.metadata, image, options);
 }

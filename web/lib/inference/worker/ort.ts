@@ -2,22 +2,34 @@
  * The only module that imports onnxruntime-web. It decides where the graph runs, where the
  * runtime's .wasm/.mjs files come from, and creates sessions one at a time.
  *
- * Runtime files: the `?url` imports below make Vite copy the two files into the build as hashed
- * assets (`_app/immutable/assets/ort-wasm-simd-threaded.asyncify-<hash>.{mjs,wasm}`) and hand us
- * their URLs; in `vite dev` the same imports resolve to /node_modules/... paths that the dev
- * server serves. So nothing depends on a CDN, the files are part of the app the service worker
- * can cache, and a new onnxruntime version changes the hash instead of serving a stale runtime.
+ * Two runtime builds, loaded on demand, because one does not fit both backends:
+ * - 'wasm'   -> onnxruntime-web/wasm   (ort-wasm-simd-threaded.wasm, 14 MB, CPU only);
+ * - 'webgpu' -> onnxruntime-web/webgpu (ort-wasm-simd-threaded.asyncify.wasm, 27 MB, WebGPU EP).
+ * The WebGPU build can run the CPU EP too, but its asyncify instrumentation made yolo11n 2.7x
+ * slower there (Node, 1 thread: 245 ms vs 90 ms at 160 px), and most phones run on the CPU.
+ * A device downloads only the build it uses, plus the CPU one if WebGPU fails.
  *
- * Build: 'onnxruntime-web/webgpu' ships one runtime (the "asyncify" wasm) that runs both the
- * WebGPU execution provider and the plain CPU ('wasm') one, so the fallback needs no second
- * download.
+ * File locations: the `?url` imports make Vite copy the runtime files into the build as hashed
+ * assets (`_app/immutable/assets/ort-wasm-simd-threaded[.asyncify]-<hash>.{mjs,wasm}`) and give
+ * us their URLs; in `vite dev` they resolve to /node_modules/... paths the dev server serves.
+ * No CDN, the service worker can cache them like any asset, and a new onnxruntime version gets
+ * new names instead of a stale cached runtime. Passing the .mjs too (not only the .wasm) makes
+ * onnxruntime import the glue from its own file, so its thread workers start from that file and
+ * not from this worker's bundle.
  *
- * Runs in the worker only: it reads `navigator.gpu` and `self.crossOriginIsolated` of the worker.
+ * Runs in the worker only: reads the worker's `navigator.gpu` and `self.crossOriginIsolated`.
  */
-import * as ort from 'onnxruntime-web/webgpu';
-import runtimeMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import runtimeWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { describeError as describe, type Backend, type BackendPreference, type Float32Tensor } from '../types';
+import type * as Ort from 'onnxruntime-web';
+import cpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import cpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import gpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import gpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import {
+  describeError as describe,
+  type Backend,
+  type BackendPreference,
+  type Float32Tensor,
+} from '../types';
 
 export interface OrtSession {
   backend: Backend;
@@ -30,19 +42,35 @@ export interface OrtSession {
   release(): Promise<void>;
 }
 
-let configured = false;
+type Runtime = typeof Ort;
 
-function configureOnce(): void {
-  if (configured) return;
-  configured = true;
-  ort.env.wasm.wasmPaths = { mjs: runtimeMjsUrl, wasm: runtimeWasmUrl };
-  // Threads need SharedArrayBuffer, which only a cross-origin isolated context has; asking for
-  // more without it makes onnxruntime warn and use one anyway. Four is where YOLO-n stops gaining.
-  ort.env.wasm.numThreads = self.crossOriginIsolated
-    ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1))
-    : 1;
-  // We are already in a worker; onnxruntime's own proxy worker would only add a copy.
-  ort.env.wasm.proxy = false;
+const runtimes = new Map<Backend, Promise<Runtime>>();
+
+/** Imports and configures a runtime build once; each build has its own `env`. */
+function runtime(backend: Backend): Promise<Runtime> {
+  let loading = runtimes.get(backend);
+  if (!loading) {
+    loading = (
+      backend === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')
+    ).then((ort) => {
+      ort.env.wasm.wasmPaths =
+        backend === 'webgpu'
+          ? { mjs: gpuMjsUrl, wasm: gpuWasmUrl }
+          : { mjs: cpuMjsUrl, wasm: cpuWasmUrl };
+      // Threads need SharedArrayBuffer, which only a cross-origin isolated context has; without
+      // it onnxruntime would warn and use one thread anyway. Four is where YOLO-n stops gaining.
+      ort.env.wasm.numThreads = self.crossOriginIsolated
+        ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1))
+        : 1;
+      // We are already in a worker; onnxruntime's own proxy worker would only add a copy.
+      ort.env.wasm.proxy = false;
+      return ort;
+    });
+    // A failed import (offline before the runtime was cached) may succeed on a later try.
+    void loading.catch(() => runtimes.delete(backend));
+    runtimes.set(backend, loading);
+  }
+  return loading;
 }
 
 /** `navigator.gpu` is not in TypeScript's DOM/worker libs yet; this is the part we touch. */
@@ -67,47 +95,56 @@ function probeWebGpu(): Promise<string | undefined> {
 }
 
 // Session creation compiles the graph and, for WebGPU, shaders; two at once only compete for
-// the same threads and GPU queue, and onnxruntime's one-time init must not run twice.
+// the same threads and GPU queue, and onnxruntime's one-time init must not run twice at once.
 let creationQueue: Promise<unknown> = Promise.resolve();
 
+/** Creates a session for `model` (an ONNX file's bytes) on the preferred backend. */
 export function createSession(
   model: ArrayBuffer,
   preference: BackendPreference = 'auto',
 ): Promise<OrtSession> {
-  const created = creationQueue.then(() => createSerially(model, preference));
+  const created = creationQueue.then(() => createSerially(new Uint8Array(model), preference));
   creationQueue = created.catch(() => undefined);
   return created;
 }
 
-async function createSerially(model: ArrayBuffer, preference: BackendPreference): Promise<OrtSession> {
-  configureOnce();
-  const bytes = new Uint8Array(model);
-  if (preference === 'wasm') return wrap(await open(bytes, 'wasm'), 'wasm');
-
+async function createSerially(
+  bytes: Uint8Array,
+  preference: BackendPreference,
+): Promise<OrtSession> {
+  if (preference === 'wasm') return open(bytes, 'wasm');
   const unavailable = await probeWebGpu();
-  if (unavailable) return wrap(await open(bytes, 'wasm'), 'wasm', preferenceNote(preference, unavailable));
+  if (unavailable) return open(bytes, 'wasm', unavailable);
   try {
-    return wrap(await open(bytes, 'webgpu'), 'webgpu');
+    return await open(bytes, 'webgpu');
   } catch (error) {
-    // A driver or an unsupported op can still fail here; the CPU always works, only slower.
+    // A driver, an unsupported op or a failed runtime download can still fail here; the CPU
+    // always works, only slower.
     const reason = `WebGPU session creation failed: ${describe(error)}`;
     console.warn(`[inference] ${reason}; using wasm`);
-    return wrap(await open(bytes, 'wasm'), 'wasm', reason);
+    return open(bytes, 'wasm', reason);
   }
 }
 
-function preferenceNote(preference: BackendPreference, reason: string): string | undefined {
-  return preference === 'auto' || preference === 'webgpu' ? reason : undefined;
-}
-
-function open(bytes: Uint8Array, backend: Backend): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, {
+async function open(
+  bytes: Uint8Array,
+  backend: Backend,
+  fallbackReason?: string,
+): Promise<OrtSession> {
+  const ort = await runtime(backend);
+  const session = await ort.InferenceSession.create(bytes, {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
   });
+  return wrap(ort, session, backend, fallbackReason);
 }
 
-function wrap(session: ort.InferenceSession, backend: Backend, fallbackReason?: string): OrtSession {
+function wrap(
+  ort: Runtime,
+  session: Ort.InferenceSession,
+  backend: Backend,
+  fallbackReason: string | undefined,
+): OrtSession {
   const inputNames = [...session.inputNames];
   const outputNames = [...session.outputNames];
   return {
@@ -117,7 +154,9 @@ function wrap(session: ort.InferenceSession, backend: Backend, fallbackReason?: 
     outputNames,
     async run(input) {
       if (inputNames.length !== 1) {
-        throw new Error(`model has ${inputNames.length} inputs (${inputNames.join(', ')}); expected 1`);
+        throw new Error(
+          `model has ${inputNames.length} inputs (${inputNames.join(', ')}); expected 1`,
+        );
       }
       const feed = new ort.Tensor('float32', input.data, input.dims);
       const results = await session.run({ [inputNames[0]!]: feed });
@@ -126,9 +165,11 @@ function wrap(session: ort.InferenceSession, backend: Backend, fallbackReason?: 
         const tensor = results[name];
         if (!tensor) throw new Error(`model returned no output named ${name}`);
         if (tensor.type !== 'float32') {
-          throw new Error(`output ${name} is ${tensor.type}; export the model as float32 (half=False)`);
+          throw new Error(
+            `output ${name} is ${tensor.type}; export the model as float32 (half=False)`,
+          );
         }
-        // getData() downloads from the GPU when the output lives there; on wasm it is a view.
+        // getData() downloads from the GPU when the output lives there; on wasm it is the data.
         outputs[name] = { data: (await tensor.getData()) as Float32Array, dims: tensor.dims };
         tensor.dispose();
       }
