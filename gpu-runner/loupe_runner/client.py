@@ -136,7 +136,9 @@ class RunnerClient:
         digest = _sha256_file(path)
         headers = {
             LEASE_TOKEN_HEADER: lease_token,
-            "Content-Type": "application/json" if name == "metadata.json" else "application/octet-stream",
+            "Content-Type": "application/json"
+            if name == "metadata.json"
+            else "application/octet-stream",
             "Content-Length": str(size),
         }
 
@@ -200,20 +202,18 @@ class RunnerClient:
         return self._check(self._retry(attempt, idempotent=idempotent))
 
     def _retry(self, attempt: Callable[[], httpx.Response], *, idempotent: bool) -> httpx.Response:
-        # A connect error means the request never left; anything later may have been processed.
-        retryable: tuple[type[Exception], ...] = (
-            (httpx.TransportError, CorruptBlob)
-            if idempotent
-            else (httpx.ConnectError, httpx.ConnectTimeout)
-        )
         for n in range(self._retries + 1):
             last = n == self._retries
             try:
                 response = attempt()
-            except retryable as error:
-                if last and isinstance(error, CorruptBlob):
-                    raise
+            except CorruptBlob:
                 if last:
+                    raise
+            except httpx.TransportError as error:
+                # A connect error means the request never left; anything later may have been
+                # processed, so only idempotent requests try again after it.
+                never_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
+                if last or not (idempotent or never_sent):
                     raise ServerUnreachable(_describe(error)) from error
             else:
                 if response.status_code not in RETRY_STATUSES or not idempotent or last:

@@ -33,7 +33,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         )
     server_url = env.get("LOUPE_SERVER_URL", "").strip() or "http://127.0.0.1:8787"
     if not server_url.startswith(("http://", "https://")):
-        raise ConfigError(f"LOUPE_SERVER_URL must start with http:// or https://, not {server_url!r}")
+        raise ConfigError(
+            f"LOUPE_SERVER_URL must start with http:// or https://, not {server_url!r}"
+        )
     poll_text = env.get("LOUPE_POLL_SECONDS", "").strip() or "2"
     try:
         poll_seconds = float(poll_text)

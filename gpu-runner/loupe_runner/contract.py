@@ -8,7 +8,7 @@ as zod strips them, so a newer server does not break an older runner.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -39,15 +39,25 @@ class _Wire(BaseModel):
     )
 
     def wire(self) -> dict[str, object]:
-        """The JSON-ready dict the server expects (camelCase, optional fields left out)."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """The JSON-ready dict the server expects (camelCase)."""
+        return self.model_dump(mode="json")
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+# zod's `.optional()`: the key may be missing but is never null, so None is left out on output.
+# (Nullable fields such as Job.progress are kept, as null.)
+def _optional(**constraints: Any) -> Any:
+    return Field(default=None, exclude_if=_absent, **constraints)
 
 
 class ApiErrorBody(_Wire):
     code: str
     message: str
-    hint: str | None = None
-    details: object | None = None
+    hint: str | None = _optional()
+    details: object | None = _optional()
 
 
 class ApiError(_Wire):
@@ -196,7 +206,7 @@ LEASE_TOKEN_HEADER = "x-lease-token"
 
 class LeaseRequest(_Wire):
     runner_id: str = Field(min_length=1, max_length=120)
-    device: str | None = Field(default=None, max_length=120)
+    device: str | None = _optional(max_length=120)
 
 
 class Lease(_Wire):

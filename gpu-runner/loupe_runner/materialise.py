@@ -1,8 +1,8 @@
 """Turns a dataset manifest into the folder layout Ultralytics trains on.
 
-    <dest>/images/{train,val}/<sha256>.<ext>   hardlinks into the blob cache (copies across disks)
-    <dest>/labels/{train,val}/<sha256>.txt     one "class cx cy w h" line per box; empty = background
-    <dest>/data.yaml                           absolute path, train, val, names
+    <dest>/images/{train,val}/<sha256>.<ext>  hardlinks into the blob cache (copies across disks)
+    <dest>/labels/{train,val}/<sha256>.txt    one "class cx cy w h" line per box; empty: background
+    <dest>/data.yaml                          absolute path, train, val, names
 
 Images are named by hash, so two photos called IMG_0001.jpg never collide, and the extension
 comes from the bytes, not the file name, because Ultralytics picks images by extension.
@@ -161,10 +161,15 @@ def _extension(blob: Path, image: ManifestImage) -> str:
         with Image.open(blob) as picture:
             kind = picture.format or "unknown"
             picture.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    # ImportError: once Ultralytics is imported, it patches Image.open to try the pi-heif
+    # plugin on any file Pillow cannot identify, and that import fails when it is not installed.
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, ImportError) as error:
+        unknown = isinstance(error, UnidentifiedImageError | ImportError)
+        detail = "its format is not one Pillow knows" if unknown else str(error)
         raise DatasetError(
             f"The photo '{image.file_name}' ({image.sha256[:12]}…) cannot be read as an image "
-            f"({error}). Remove it from the dataset or import it again, then start a new job."
+            f"({detail}). Remove it from the dataset or import it again as JPEG or PNG, then "
+            "start a new job."
         ) from error
     extension = _EXTENSIONS.get(kind)
     if extension is None:

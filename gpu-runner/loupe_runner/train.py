@@ -109,10 +109,32 @@ def train(
     ultralytics = ultralytics_env.load(workdir)
     model = ultralytics.YOLO(f"{request.architecture}.yaml")
     reporter = _Reporter(sink, check_stop)
-    for event in ("on_train_epoch_start", "on_train_batch_end", "on_train_epoch_end", "on_fit_epoch_end"):
+    for event in (
+        "on_train_epoch_start",
+        "on_train_batch_end",
+        "on_train_epoch_end",
+        "on_fit_epoch_end",
+    ):
         model.add_callback(event, getattr(reporter, event))
     on_gpu = request.device != "cpu"
     request.run_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _fit(model, request, on_gpu)
+    except BaseException:
+        _release_loaders(model.trainer)
+        raise
+    weights_dir = Path(model.trainer.save_dir) / "weights"
+    weights = weights_dir / "best.pt"
+    if not weights.exists():
+        weights = weights_dir / "last.pt"
+    return TrainResult(
+        weights=weights,
+        metrics=reporter.final_metrics or reporter.epoch_metrics,
+        epochs=len(reporter.reported_epochs),
+    )
+
+
+def _fit(model: Any, request: TrainRequest, on_gpu: bool) -> None:
     model.train(
         data=str(request.data_yaml),
         epochs=request.epochs,
@@ -130,15 +152,15 @@ def train(
         verbose=False,
         amp=on_gpu,
     )
-    weights_dir = Path(model.trainer.save_dir) / "weights"
-    weights = weights_dir / "best.pt"
-    if not weights.exists():
-        weights = weights_dir / "last.pt"
-    return TrainResult(
-        weights=weights,
-        metrics=reporter.final_metrics or reporter.epoch_metrics,
-        epochs=len(reporter.reported_epochs),
-    )
+
+
+def _release_loaders(trainer: Any) -> None:
+    """Ultralytics shuts its dataloader workers down only when training ends normally; a stopped
+    or failed run would leave them (and their shared memory) behind in a long-lived runner."""
+    for name in ("train_loader", "test_loader"):
+        loader = getattr(trainer, name, None)
+        if loader is not None and hasattr(loader, "close"):
+            loader.close()
 
 
 def _finite(row: dict[str, Any]) -> dict[str, float]:

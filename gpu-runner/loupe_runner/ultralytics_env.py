@@ -11,17 +11,20 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import threading
 from pathlib import Path
 from types import ModuleType
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: ModuleType | None = None
 
 # Integrations that ship training data or metrics to another service when their package is
 # installed; a runner never uses them.
-_INTEGRATIONS_OFF = {
+_INTEGRATIONS_OFF: dict[str, object] = {
     "sync": False,
+    "api_key": "",  # the Ultralytics Platform callback uploads runs when it finds a key
     "clearml": False,
     "comet": False,
     "dvc": False,
@@ -38,6 +41,8 @@ def load(workdir: Path) -> ModuleType:
     with _lock:
         if _loaded is not None:
             return _loaded
+        if "ultralytics" in sys.modules:
+            log.warning("ultralytics was imported before load(); its offline settings may not hold")
         config_dir = (workdir / "ultralytics").resolve()
         config_dir.mkdir(parents=True, exist_ok=True)
         os.environ["YOLO_OFFLINE"] = "true"
@@ -51,7 +56,7 @@ def load(workdir: Path) -> ModuleType:
         import ultralytics
         from ultralytics.utils import SETTINGS, USER_CONFIG_DIR
 
-        SETTINGS.update(_INTEGRATIONS_OFF)
+        SETTINGS.update(_INTEGRATIONS_OFF)  # type: ignore[no-untyped-call]
         _provide_fonts(Path(USER_CONFIG_DIR))
         # Keep its warnings (they explain odd results) but not its info chatter.
         logging.getLogger("ultralytics").setLevel(logging.WARNING)

@@ -1,0 +1,109 @@
+"""Test helpers: synthetic card photos as the server holds them, and a network guard."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from loupe_runner.contract import DatasetManifest, EpochEvent, ProgressEvent, StatusEvent
+from loupe_runner.materialise import BlobCache, Materialised
+from loupe_runner.train import TrainResult
+
+REPO = Path(__file__).resolve().parents[2]
+IMGSZ = 64
+EPOCHS = 2
+
+
+def _load_generator() -> ModuleType:
+    path = REPO / "test" / "fixtures" / "generate_cards.py"
+    spec = importlib.util.spec_from_file_location("generate_cards", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["generate_cards"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate_cards = _load_generator()
+
+
+@dataclass(frozen=True)
+class Photos:
+    """Generated photos as the server would hold them: a manifest plus blobs by hash."""
+
+    manifest: DatasetManifest
+    blobs: dict[str, bytes]
+
+    def manifest_json(self) -> dict[str, Any]:
+        return self.manifest.wire()
+
+
+def make_photos(count: int, seed: int = 7, classes: tuple[str, ...] = ("card",)) -> Photos:
+    document = generate_cards.generate(
+        None, count=count, seed=seed, size=(160, 120), classes=classes
+    )
+    blobs: dict[str, bytes] = {}
+    images = []
+    for record in document["images"]:
+        sha = hashlib.sha256(record["jpeg"]).hexdigest()
+        blobs[sha] = record["jpeg"]
+        images.append(
+            {
+                "sha256": sha,
+                "fileName": record["file"],
+                "width": record["width"],
+                "height": record["height"],
+                "boxes": record["boxes"],
+            }
+        )
+    manifest = DatasetManifest.model_validate(
+        {"name": "Synthetic cards", "classes": list(classes), "images": images}
+    )
+    return Photos(manifest, blobs)
+
+
+def dict_cache(folder: Path, blobs: dict[str, bytes]) -> tuple[BlobCache, list[str]]:
+    """A cache whose downloads come from memory; the list records what was fetched."""
+    fetched: list[str] = []
+
+    def fetch(sha: str, dest: Path) -> None:
+        fetched.append(sha)
+        dest.write_bytes(blobs[sha])
+
+    return BlobCache(folder, fetch), fetched
+
+
+@contextmanager
+def no_internet() -> Iterator[list[str]]:
+    """Records (and refuses) every name lookup that is not this machine."""
+    attempts: list[str] = []
+    original = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("127.0.0.1", "localhost", "::1", None):
+            attempts.append(str(host))
+            raise OSError(f"test forbids network access to {host}")
+        return original(host, *args, **kwargs)
+
+    socket.getaddrinfo = guarded
+    try:
+        yield attempts
+    finally:
+        socket.getaddrinfo = original
+
+
+@dataclass(frozen=True)
+class Trained:
+    dataset: Materialised
+    result: TrainResult
+    events: list[StatusEvent | ProgressEvent | EpochEvent]
+    network_attempts: list[str]
+    seconds: float

@@ -1,0 +1,121 @@
+"""One job end to end against a real HTTP server: real training, real export, real uploads."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import onnxruntime
+import pytest
+from fake_server import TOKEN, FakeServer, job_json
+from support import Photos, make_photos, no_internet
+
+from loupe_runner.client import RunnerClient
+from loupe_runner.contract import Lease, ModelMetadata
+from loupe_runner.job import JobContext, JobResult, run_job
+from loupe_runner.lease import StopSignal
+
+VERSION = "1" * 64
+
+
+@pytest.fixture
+def server(photos: Photos) -> Iterator[FakeServer]:
+    with FakeServer() as running:
+        running.state.manifests[VERSION] = photos.manifest_json()
+        running.state.blobs.update(photos.blobs)
+        yield running
+
+
+def run(server: FakeServer, workdir: Path, **config: Any) -> tuple[JobResult, list[str]]:
+    stages: list[str] = []
+    server.state.queue.append(job_json("job-1", VERSION, **config))
+    with RunnerClient(server.url, TOKEN, backoff=0.01) as client:
+        lease = client.lease("test-runner")
+        assert isinstance(lease, Lease)
+        context = JobContext(client, workdir, "cpu", StopSignal(), heartbeat_seconds=0.2)
+        return run_job(context, lease, stages.append), stages
+
+
+def test_a_job_runs_end_to_end(server: FakeServer, workdir: Path) -> None:
+    result, stages = run(server, workdir)
+    state = server.state
+
+    assert result.outcome == "completed" and result.model_version_id == "model-of-job-1"
+    assert stages == [
+        "preparing the dataset",
+        "training",
+        "exporting the model",
+        "reporting metrics",
+        "uploading the model",
+    ]
+    statuses = [e["status"] for e in state.events if e["type"] == "status"]
+    assert statuses == ["preparing", "training", "exporting"]
+    assert [e["epoch"] for e in state.events if e["type"] == "epoch"] == [1, 2]
+    assert any(e["type"] == "progress" for e in state.events)
+    assert state.heartbeats >= 1 and state.completed == ["job-1"] and state.failed == []
+
+    metadata = ModelMetadata.model_validate(json.loads(state.artifacts["metadata.json"]))
+    assert (metadata.job_id, metadata.dataset_version_id, metadata.epochs) == ("job-1", VERSION, 2)
+    assert metadata.output_shapes == [[1, 5, 84]] and metadata.class_names == ["card"]
+    model = state.artifacts["model.onnx"]
+    session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].name == metadata.input_name
+    assert state.artifact_headers["model.onnx"]["Content-Length"] == str(len(model))
+    assert hashlib.sha256(model).hexdigest()  # stored whole; the client checked the server's hash
+    assert not (workdir / "jobs" / "job-1").exists()  # a completed job cleans up after itself
+
+
+def test_a_missing_photo_fails_with_a_message_a_user_can_act_on(
+    server: FakeServer, workdir: Path, photos: Photos
+) -> None:
+    missing = photos.manifest.images[3]
+    del server.state.blobs[missing.sha256]
+    (workdir / "blobs" / missing.sha256).unlink(missing_ok=True)
+    result, _ = run(server, workdir)
+    assert result.outcome == "failed"
+    assert server.state.failed == [result.error]
+    assert f"'{missing.file_name}'" in (result.error or "")
+    assert "Sync the dataset again" in (result.error or "")
+    assert "Traceback" not in (result.error or "") and server.state.artifacts == {}
+
+
+def test_an_unknown_dataset_fails_clearly(server: FakeServer, workdir: Path) -> None:
+    server.state.manifests.clear()
+    result, _ = run(server, workdir)
+    assert result.outcome == "failed"
+    assert result.error and result.error.startswith(
+        "The server refused the runner's request while preparing the dataset"
+    )
+
+
+def test_cancel_stops_training_and_reports_it(server: FakeServer, workdir: Path) -> None:
+    server.state.cancel_after_epoch = True
+    result, _ = run(server, workdir, epochs=40)
+    assert result.outcome == "cancelled"
+    assert server.state.failed == ["Cancelled on request while training."]
+    epochs = [e["epoch"] for e in server.state.events if e["type"] == "epoch"]
+    assert 1 <= len(epochs) < 40 and server.state.artifacts == {}
+
+
+def test_a_lost_lease_stops_the_job_without_reporting(server: FakeServer, workdir: Path) -> None:
+    server.state.lose_lease_after_epoch = True
+    result, _ = run(server, workdir, epochs=40)
+    assert result.outcome == "lease_lost"
+    assert server.state.failed == [] and server.state.completed == []
+    assert server.state.artifacts == {}
+
+
+def test_two_classes_with_a_non_ascii_name_train_offline(workdir: Path) -> None:
+    # A non-ASCII class name makes Ultralytics look for a Unicode font; it must find one locally.
+    photos = make_photos(6, seed=11, classes=("card", "Rückseite"))
+    with FakeServer() as server, no_internet() as attempts:
+        server.state.manifests[VERSION] = photos.manifest_json()
+        server.state.blobs.update(photos.blobs)
+        result, _ = run(server, workdir, epochs=1, model="yolov8n")
+        metadata = json.loads(server.state.artifacts["metadata.json"])
+    assert result.outcome == "completed" and attempts == []
+    assert metadata["classNames"] == ["card", "Rückseite"]
+    assert metadata["outputShapes"] == [[1, 6, 84]] and metadata["architecture"] == "yolov8n"
