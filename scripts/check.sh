@@ -10,6 +10,7 @@ step npx eslint --max-warnings 0 .
 step npx svelte-kit sync
 step npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output machine
 step npx tsc --noEmit -p .
+step npx tsc --noEmit -p web/lib/inference/worker
 step $py/ruff check gpu-runner test
 step $py/ruff format --check gpu-runner test
 (cd gpu-runner && step .venv/bin/mypy loupe_runner ../test/fixtures)

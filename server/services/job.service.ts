@@ -123,8 +123,9 @@ export class JobService {
       this.models.insert(model);
       this.jobs.setModelVersion(id, model.id, this.nowIso());
       this.jobs.setLease(id, null, null, null);
-      this.moveTo(id, 'completed');
+      // The model event goes first: a stream ends with the final status.
       this.emit(id, { type: 'model', modelVersionId: model.id });
+      this.moveTo(id, 'completed');
     });
     return { modelVersionId: model.id };
   }

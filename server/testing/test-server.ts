@@ -62,7 +62,7 @@ export async function createTestApi(leaseSeconds = 60) {
 export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** A real 2x2 PNG, different for each seed. */
-export function tinyPng(seed = 0): Uint8Array {
+export function tinyPng(seed = 0): Uint8Array<ArrayBuffer> {
   const b64 =
     'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==';
   const bytes = Buffer.from(b64, 'base64');

@@ -27,12 +27,24 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage(PHONE);
   page.on('pageerror', (e) => console.error('page error:', e));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console.error(`browser ${m.type()}:`, m.text());
+  });
 });
 
 afterAll(async () => {
   await browser?.close();
   await loupe?.close();
 });
+
+/** Waits for a test id to appear; an error shown instead fails the test with its text. */
+async function untilShown(testId: string) {
+  const shown = page.locator(`[data-testid="${testId}"], [role="alert"]`).first();
+  await shown.waitFor({ timeout: 120_000 });
+  if ((await shown.getAttribute('role')) === 'alert') {
+    throw new Error(`the page shows an error: ${await shown.textContent()}`);
+  }
+}
 
 const summary = () => page.getByTestId('dataset-summary');
 
@@ -58,7 +70,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
 
   it('creates a dataset, refuses a non-image, labels photos, and keeps them after a reload', async () => {
     await page.goto(`${loupe.url}/?token=${loupe.tokens.userToken}`);
-    expect(new URL(page.url()).searchParams.get('token')).toBeNull();
+    await expect.poll(() => new URL(page.url()).searchParams.get('token')).toBeNull();
     await page.getByLabel('Name').fill('Card fronts');
     await page.getByLabel('Classes (comma-separated)').fill('card');
     await page.getByRole('button', { name: 'Create' }).click();
@@ -168,17 +180,15 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await page.getByTestId('model-link').click();
     await page.waitForURL(/\/models\//);
     await page.getByRole('button', { name: 'Download and load' }).click();
-    await expect
-      .poll(() => page.getByTestId('model-backend').textContent(), { timeout: 60_000 })
-      .toContain('wasm');
+    await untilShown('model-backend');
+    expect(await page.getByTestId('model-backend').textContent()).toContain('wasm');
 
     // A briefly trained model is unsure of itself; a low threshold still shows its real output.
     await page.getByTestId('conf').fill('0.01');
     const image = cards.images[0]!;
     await page.getByTestId('detect-image').setInputFiles(cards.path(image.file));
-    await expect
-      .poll(() => page.getByTestId('detection-summary').textContent(), { timeout: 60_000 })
-      .toMatch(/\d+ detection/);
+    await untilShown('detection-summary');
+    expect(await page.getByTestId('detection-summary').textContent()).toMatch(/\d+ detection/);
     const boxes = await page
       .getByTestId('detection')
       .evaluateAll((nodes) =>

@@ -47,7 +47,9 @@ export async function followJobEvents(
 type Message = { id: number; data: string };
 
 export async function* readEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<Message> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // TS's DOM types describe TextDecoderStream's input as BufferSource, wider than the stream's.
+  const decoder = new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>;
+  const reader = body.pipeThrough(decoder).getReader();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();

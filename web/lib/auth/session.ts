@@ -1,16 +1,18 @@
 /**
  * The browser's access token. The server prints a URL with `?token=`; the first visit keeps the
- * token in localStorage and removes it from the address bar, so it is not left in history.
+ * token in localStorage and (in hooks.client.ts) removes it from the address bar, so it is not
+ * left in history.
  */
 const KEY = 'loupe.token';
 
-export function adoptTokenFromUrl(location: URL): string | null {
+/** Keeps a token found in the URL; returns the URL without it, or null when there was none. */
+export function adoptTokenFromUrl(location: URL): URL | null {
   const token = location.searchParams.get('token');
   if (!token) return null;
   localStorage.setItem(KEY, token);
-  location.searchParams.delete('token');
-  history.replaceState(history.state, '', location.pathname + location.search + location.hash);
-  return token;
+  const clean = new URL(location);
+  clean.searchParams.delete('token');
+  return clean;
 }
 
 export const getToken = () => localStorage.getItem(KEY);

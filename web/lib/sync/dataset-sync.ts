@@ -25,7 +25,8 @@ export async function syncDataset(
   for (const [index, sha256] of missing.entries()) {
     onProgress({ phase: 'uploading', done: index, total: missing.length });
     const blob = await getImageBlob(sha256);
-    if (!blob) throw new Error(`image ${sha256.slice(0, 12)} is missing from this device's storage`);
+    if (!blob)
+      throw new Error(`image ${sha256.slice(0, 12)} is missing from this device's storage`);
     await unwrap(await authorizedFetch(`/api/blobs/${sha256}`, { method: 'PUT', body: blob }));
   }
   onProgress({ phase: 'sealing' });
