@@ -13,4 +13,4 @@ step npx tsc --noEmit -p .
 step npx tsc --noEmit -p web/lib/inference/worker
 step $py/ruff check gpu-runner test
 step $py/ruff format --check gpu-runner test
-(cd gpu-runner && step .venv/bin/mypy loupe_runner ../test/fixtures)
+(cd gpu-runner && step .venv/bin/mypy loupe_runner tests ../test/fixtures)

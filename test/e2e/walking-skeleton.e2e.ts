@@ -28,7 +28,8 @@ beforeAll(async () => {
   page = await browser.newPage(PHONE);
   page.on('pageerror', (e) => console.error('page error:', e));
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') console.error(`browser ${m.type()}:`, m.text());
+    if (m.type() === 'error' || m.type() === 'warning')
+      console.error(`browser ${m.type()}:`, m.text());
   });
 });
 

@@ -18,7 +18,11 @@ const collect = async (body: ReadableStream<Uint8Array>) => {
 describe('readEventStream', () => {
   it('reads messages split anywhere across chunks, and skips comments', async () => {
     const messages = await collect(
-      streamOf('event: status\ndata: {"a":', '1}\nid: 7\n\n: keep-alive\n\nid: 8\nda', 'ta: {}\n\n'),
+      streamOf(
+        'event: status\ndata: {"a":',
+        '1}\nid: 7\n\n: keep-alive\n\nid: 8\nda',
+        'ta: {}\n\n',
+      ),
     );
     expect(messages).toEqual([
       { id: 7, data: '{"a":1}' },
