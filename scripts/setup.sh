@@ -16,7 +16,9 @@ if [ "$(cat node_modules/.loupe-lock.sha256 2>/dev/null)" != "$lock_hash" ]; the
   echo "setup: installing npm packages ..."
   node_prefix=$(dirname "$(dirname "$(command -v node)")")
   [ -d "$node_prefix/include/node" ] && export npm_config_nodedir="$node_prefix"
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node's install script fetches from outside the npm registry; its CPU binaries
+  # are already in the package.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" >node_modules/.loupe-lock.sha256
 fi
 

@@ -47,6 +47,12 @@ async function untilShown(testId: string) {
   }
 }
 
+/** With LOUPE_E2E_SCREENSHOTS=dir, keeps what a person would have seen at each step. */
+async function snap(name: string) {
+  const dir = process.env.LOUPE_E2E_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
 const summary = () => page.getByTestId('dataset-summary');
 
 /** Draws a fixture's boxes by dragging on the labeling surface, as a person would. */
@@ -92,6 +98,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     }
     await expect.poll(() => summary().textContent()).toContain(`${expectedBoxes} box(es)`);
 
+    await snap('1-labeled');
     await page.reload();
     await expect
       .poll(() => summary().textContent())
@@ -129,6 +136,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
       if (status === 'completed' || status === 'failed') break;
       await page.waitForTimeout(500);
     }
+    await snap('2-trained');
     const job = await loupe.api<Job>(`/api/jobs/${jobId}`);
     expect(job.error).toBeNull();
     expect(job.status).toBe('completed');
@@ -195,6 +203,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
       .evaluateAll((nodes) =>
         nodes.map((n) => ({ cls: n.getAttribute('data-class'), box: n.getAttribute('data-box') })),
       );
+    await snap('3-detections');
     expect(boxes.length).toBeGreaterThan(0);
     for (const { cls, box } of boxes) {
       expect(cls).toBe('card');
