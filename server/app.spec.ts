@@ -238,4 +238,43 @@ describe('jobs', () => {
     expect(rest.map((e) => e.data.status)).toEqual(['preparing', 'failed']);
     expect(rest.at(-1)?.data.error).toBe('out of memory');
   });
+
+  it('cancels a queued job at once, and a running one through its runner', async () => {
+    const version = await uploadAndSeal();
+    const create = async () =>
+      (
+        await t.user('/api/jobs', {
+          method: 'POST',
+          json: { datasetVersionId: version.id, task: 'detect' },
+        })
+      ).json();
+    const queued = await create();
+    const cancelled = await t.user(`/api/jobs/${queued.id}/cancel`, { method: 'POST' });
+    expect(await cancelled.json()).toMatchObject({ status: 'cancelled' });
+    expect(
+      (await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r' } })).status,
+    ).toBe(204);
+    expect((await t.user(`/api/jobs/${queued.id}/cancel`, { method: 'POST' })).status).toBe(409);
+
+    const running = await create();
+    const lease = await (
+      await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r' } })
+    ).json();
+    const beat = () =>
+      t.runner(`/api/runner/jobs/${running.id}/heartbeat`, {
+        method: 'POST',
+        json: { leaseToken: lease.leaseToken },
+      });
+    expect(await (await beat()).json()).toMatchObject({ cancelRequested: false });
+    await t.user(`/api/jobs/${running.id}/cancel`, { method: 'POST' });
+    expect(await (await beat()).json()).toMatchObject({ cancelRequested: true });
+    await t.runner(`/api/runner/jobs/${running.id}/fail`, {
+      method: 'POST',
+      json: { leaseToken: lease.leaseToken, error: 'Cancelled on request while training.' },
+    });
+    expect(await (await t.user(`/api/jobs/${running.id}`)).json()).toMatchObject({
+      status: 'cancelled',
+      error: 'Cancelled on request while training.',
+    });
+  });
 });

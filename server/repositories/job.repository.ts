@@ -91,6 +91,16 @@ export class JobRepository {
       .run(token, runner, expiresAt, id);
   }
 
+  requestCancel(id: string) {
+    this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+  }
+
+  cancelRequested(id: string) {
+    const row = this.db.prepare('SELECT cancel_requested FROM jobs WHERE id = ?').get(id) as
+      { cancel_requested: number } | undefined;
+    return row?.cancel_requested === 1;
+  }
+
   renewLease(id: string, expiresAt: number) {
     this.db.prepare('UPDATE jobs SET lease_expires_at = ? WHERE id = ?').run(expiresAt, id);
   }

@@ -18,6 +18,9 @@ export const jobRoutes = (s: Services, tokens: Tokens) =>
       c.json(s.jobs.create(c.req.valid('json')), 201),
     )
     .get('/:id', validate('param', IdParam), (c) => c.json(s.jobs.get(c.req.valid('param').id)))
+    .post('/:id/cancel', validate('param', IdParam), (c) =>
+      c.json(s.jobs.cancel(c.req.valid('param').id)),
+    )
     .get('/:id/epochs', validate('param', IdParam), (c) =>
       c.json(s.jobs.epochs(c.req.valid('param').id)),
     )

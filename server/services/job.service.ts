@@ -93,7 +93,28 @@ export class JobService {
   heartbeat(id: string, leaseToken: string) {
     this.assertLease(id, leaseToken);
     this.jobs.renewLease(id, this.leaseDeadline());
-    return { leaseSeconds: this.leaseSeconds, cancelRequested: false };
+    return { leaseSeconds: this.leaseSeconds, cancelRequested: this.jobs.cancelRequested(id) };
+  }
+
+  /**
+   * A queued job is cancelled at once. A running one is marked; its runner learns of it at the
+   * next heartbeat, stops within a batch and reports back, and the job ends as cancelled.
+   */
+  cancel(id: string) {
+    return this.tx(() => {
+      const job = this.get(id);
+      if (FINAL_JOB_STATUSES.includes(job.status)) {
+        throw new AppError(
+          409,
+          'job_finished',
+          `job ${id} has already ended (${job.status})`,
+          'Nothing to cancel.',
+        );
+      }
+      this.jobs.requestCancel(id);
+      if (job.status === 'queued') this.moveTo(id, 'cancelled', 'cancelled before it started');
+      return this.get(id);
+    });
   }
 
   /** Applies a runner's reports; a repeated epoch or status is stored once. */
@@ -117,6 +138,13 @@ export class JobService {
   /** Registers the model version and completes the job in one transaction: all or nothing. */
   async complete(id: string, leaseToken: string) {
     const job = this.assertLease(id, leaseToken);
+    if (this.jobs.cancelRequested(id)) {
+      this.tx(() => {
+        this.jobs.setLease(id, null, null, null);
+        this.moveTo(id, 'cancelled', 'cancelled while the model was being exported');
+      });
+      throw new AppError(409, 'job_cancelled', 'the job was cancelled; no model was registered');
+    }
     const model = await this.models.prepare(job, this.jobs.artifacts(id));
     this.tx(() => {
       this.assertLease(id, leaseToken);
@@ -134,7 +162,7 @@ export class JobService {
     this.tx(() => {
       this.assertLease(id, leaseToken);
       this.jobs.setLease(id, null, null, null);
-      this.moveTo(id, 'failed', error);
+      this.moveTo(id, this.jobs.cancelRequested(id) ? 'cancelled' : 'failed', error);
     });
     return {};
   }
