@@ -277,4 +277,110 @@ describe('jobs', () => {
       error: 'Cancelled on request while training.',
     });
   });
+
+  it('keeps the newest checkpoint and hands it to the runner that takes over', async () => {
+    const version = await uploadAndSeal();
+    const job = await (
+      await t.user('/api/jobs', {
+        method: 'POST',
+        json: { datasetVersionId: version.id, task: 'detect', epochs: 20 },
+      })
+    ).json();
+    const lease = async (runnerId: string) =>
+      (await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId } })).json();
+    const first = await lease('r1');
+    expect(first.checkpoint).toBeNull();
+    const put = (epoch: number, bytes: number[]) =>
+      t.runner(`/api/runner/jobs/${job.id}/checkpoint?epoch=${epoch}`, {
+        method: 'PUT',
+        body: new Uint8Array(bytes),
+        headers: { 'x-lease-token': first.leaseToken },
+      });
+    expect((await put(5, [5, 5])).status).toBe(201);
+    expect((await put(3, [3])).status).toBe(201); // late and older: ignored
+    const health = { runnerId: 'r1', device: 'cpu', cpuPercent: 97, diskFreeBytes: 1e9, gpus: [] };
+    const beat = await t.runner(`/api/runner/jobs/${job.id}/heartbeat`, {
+      method: 'POST',
+      json: { leaseToken: first.leaseToken, health },
+    });
+    expect(beat.status).toBe(200);
+    expect(await (await t.user(`/api/jobs/${job.id}`)).json()).toMatchObject({
+      checkpointEpoch: 5,
+      health: { cpuPercent: 97 },
+    });
+
+    t.clock.advance(61);
+    const second = await lease('r2');
+    expect(second.job.id).toBe(job.id);
+    expect(second.checkpoint).toMatchObject({ epoch: 5, bytes: 2 });
+    const file = await t.runner(`/api/runner/jobs/${job.id}/checkpoint`, {
+      headers: { 'x-lease-token': second.leaseToken },
+    });
+    expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([5, 5]);
+    const stale = await t.runner(`/api/runner/jobs/${job.id}/checkpoint`, {
+      headers: { 'x-lease-token': first.leaseToken },
+    });
+    expect(stale.status).toBe(409);
+  });
+
+  it('keeps extra artifacts with the job and refuses names that are not plain files', async () => {
+    const version = await uploadAndSeal();
+    const job = await (
+      await t.user('/api/jobs', {
+        method: 'POST',
+        json: { datasetVersionId: version.id, task: 'detect' },
+      })
+    ).json();
+    const lease = await (
+      await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r' } })
+    ).json();
+    const put = (name: string) =>
+      t.runner(`/api/runner/jobs/${job.id}/artifacts/${name}`, {
+        method: 'PUT',
+        body: '{"perClass": []}',
+        headers: { 'x-lease-token': lease.leaseToken },
+      });
+    expect((await put('validation.json')).status).toBe(201);
+    expect((await put('..%2Fescape.json')).status).toBe(400);
+    expect((await put('model.exe')).status).toBe(400);
+    const list = await (await t.user(`/api/jobs/${job.id}/artifacts`)).json();
+    expect(list.map((a: { name: string }) => a.name)).toEqual(['validation.json']);
+    const file = await t.user(`/api/jobs/${job.id}/artifacts/validation.json`);
+    expect(await file.json()).toEqual({ perClass: [] });
+  });
+
+  it('relays runner notices and answers cancellation on every report', async () => {
+    const version = await uploadAndSeal();
+    const job = await (
+      await t.user('/api/jobs', {
+        method: 'POST',
+        json: { datasetVersionId: version.id, task: 'detect' },
+      })
+    ).json();
+    const lease = await (
+      await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId: 'r' } })
+    ).json();
+    const report = (message: string) =>
+      t.runner(`/api/runner/jobs/${job.id}/events`, {
+        method: 'POST',
+        json: {
+          leaseToken: lease.leaseToken,
+          events: [{ type: 'notice', level: 'warning', message }],
+        },
+      });
+    expect(await (await report('out of memory at batch 16; retrying with batch 8')).json()).toEqual(
+      {
+        accepted: 1,
+        cancelRequested: false,
+      },
+    );
+    await t.user(`/api/jobs/${job.id}/cancel`, { method: 'POST' });
+    expect((await (await report('still going')).json()).cancelRequested).toBe(true);
+    const events = t.services.jobs.eventsAfter(job.id, 0).map((e) => e.event);
+    expect(events).toContainEqual({
+      type: 'notice',
+      level: 'warning',
+      message: 'out of memory at batch 16; retrying with batch 8',
+    });
+  });
 });

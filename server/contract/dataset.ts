@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Sha256 } from './common';
+import { Sha256, Task } from './common';
 
 /** Slack for float rounding when a box touches the image edge. */
 const EDGE_TOLERANCE = 1e-6;
@@ -21,12 +21,41 @@ export const Box = z
   });
 export type Box = z.infer<typeof Box>;
 
+/** One normalised coordinate of a polygon vertex: a fraction of the image's width or height. */
+const Coordinate = z
+  .number()
+  .min(-EDGE_TOLERANCE, 'a polygon vertex lies outside the image (coordinates are 0 to 1)')
+  .max(1 + EDGE_TOLERANCE, 'a polygon vertex lies outside the image (coordinates are 0 to 1)');
+
+/**
+ * A polygon outline (segment task) in normalised image coordinates, vertices in drawing order,
+ * not closed (the last vertex joins the first). The same shape as a YOLO segment label line.
+ */
+export const Polygon = z.object({
+  classIndex: z.number().int().min(0),
+  points: z
+    .array(z.tuple([Coordinate, Coordinate]))
+    .min(3, 'a polygon needs at least 3 vertices')
+    .max(1000, 'a polygon can have at most 1000 vertices'),
+});
+export type Polygon = z.infer<typeof Polygon>;
+
+/**
+ * Optional fields (added after version 1 of the manifest) are left out, never sent empty, when
+ * they hold nothing: absent `polygons` means none, absent `imageClass` means no image-level
+ * class, absent `task` means 'detect'. So a detect-only manifest is byte-for-byte what it was
+ * before they existed, and so is its version id.
+ */
 export const ManifestImage = z.object({
   sha256: Sha256,
   fileName: z.string().min(1).max(255),
   width: z.number().int().positive().max(20_000),
   height: z.number().int().positive().max(20_000),
   boxes: z.array(Box).max(1000),
+  /** Segment labels. Absent means none. */
+  polygons: z.array(Polygon).max(1000, 'an image can hold at most 1000 polygons').optional(),
+  /** The image-level class (classify task). Absent means the image has none. */
+  imageClass: z.number().int().min(0).optional(),
 });
 export type ManifestImage = z.infer<typeof ManifestImage>;
 
@@ -43,19 +72,27 @@ export const DatasetManifest = z
   .object({
     name: z.string().trim().min(1).max(120),
     classes: ClassNames,
+    /** What the labels are for. Absent means 'detect' (manifests from before it existed). */
+    task: Task.optional(),
     images: z.array(ManifestImage).max(100_000),
   })
   .superRefine((m, ctx) => {
-    m.images.forEach((image, i) => {
-      image.boxes.forEach((box, j) => {
-        if (box.classIndex >= m.classes.length) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['images', i, 'boxes', j, 'classIndex'],
-            message: `class ${box.classIndex} does not exist (the dataset has ${m.classes.length})`,
-          });
-        }
+    const check = (classIndex: number, path: (string | number)[]) => {
+      if (classIndex < m.classes.length) return;
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `class ${classIndex} does not exist (the dataset has ${m.classes.length})`,
       });
+    };
+    m.images.forEach((image, i) => {
+      image.boxes.forEach((box, j) =>
+        check(box.classIndex, ['images', i, 'boxes', j, 'classIndex']),
+      );
+      image.polygons?.forEach((p, j) =>
+        check(p.classIndex, ['images', i, 'polygons', j, 'classIndex']),
+      );
+      if (image.imageClass !== undefined) check(image.imageClass, ['images', i, 'imageClass']);
     });
   });
 export type DatasetManifest = z.infer<typeof DatasetManifest>;

@@ -17,6 +17,58 @@ export const JobStatus = z.enum([
 export type JobStatus = z.infer<typeof JobStatus>;
 export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
+export const Optimizer = z.enum(['auto', 'SGD', 'Adam', 'AdamW', 'NAdam', 'RAdam', 'RMSProp']);
+
+/**
+ * Ultralytics training settings a user may change. Each is optional: what is left out takes
+ * Ultralytics' own default (HYPERPARAMETER_DEFAULTS shows them), so defaults live in one place.
+ * Names are camelCase here; the runner maps them to Ultralytics' snake_case arguments.
+ */
+export const Hyperparameters = z
+  .object({
+    optimizer: Optimizer,
+    lr0: z.number().gt(0).max(1),
+    lrf: z.number().gt(0).max(1),
+    momentum: z.number().min(0).max(1),
+    weightDecay: z.number().min(0).max(0.1),
+    warmupEpochs: z.number().min(0).max(50),
+    patience: z.number().int().min(1).max(1000),
+    mosaic: z.number().min(0).max(1),
+    mixup: z.number().min(0).max(1),
+    fliplr: z.number().min(0).max(1),
+    flipud: z.number().min(0).max(1),
+    hsvH: z.number().min(0).max(1),
+    hsvS: z.number().min(0).max(1),
+    hsvV: z.number().min(0).max(1),
+    degrees: z.number().min(0).max(180),
+    closeMosaic: z.number().int().min(0).max(1000),
+    freeze: z.number().int().min(0).max(30),
+  })
+  .partial()
+  .strict();
+export type Hyperparameters = z.infer<typeof Hyperparameters>;
+
+/** Ultralytics 8.4's defaults for the settings above, shown to users as the starting point. */
+export const HYPERPARAMETER_DEFAULTS: Required<Hyperparameters> = {
+  optimizer: 'auto',
+  lr0: 0.01,
+  lrf: 0.01,
+  momentum: 0.937,
+  weightDecay: 0.0005,
+  warmupEpochs: 3,
+  patience: 100,
+  mosaic: 1,
+  mixup: 0,
+  fliplr: 0.5,
+  flipud: 0,
+  hsvH: 0.015,
+  hsvS: 0.7,
+  hsvV: 0.4,
+  degrees: 0,
+  closeMosaic: 10,
+  freeze: 0,
+};
+
 export const CreateJobRequest = z.object({
   datasetVersionId: Sha256,
   task: Task.refine((t) => t === 'detect', {
@@ -31,9 +83,13 @@ export const CreateJobRequest = z.object({
     .max(1280)
     .refine((n) => n % 32 === 0, { message: 'image size must be a multiple of 32' })
     .default(320),
-  batch: z.number().int().min(1).max(256).default(8),
+  /** Images per batch, or "auto" to let Ultralytics fit the batch to the GPU's memory. */
+  batch: z.union([z.number().int().min(1).max(256), z.literal('auto')]).default(8),
   seed: z.number().int().min(0).default(0),
   valFraction: z.number().gt(0).lt(1).default(0.2),
+  /** Upload a resumable checkpoint every this many epochs. */
+  checkpointEvery: z.number().int().min(1).max(100).default(5),
+  hyperparameters: Hyperparameters.default({}),
 });
 export type CreateJobRequest = z.input<typeof CreateJobRequest>;
 export type JobConfig = z.output<typeof CreateJobRequest>;
@@ -46,11 +102,36 @@ export const JobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
+/** What a runner's machine looks like while it trains, sent with every heartbeat. */
+export const RunnerHealth = z.object({
+  runnerId: z.string(),
+  device: z.string(),
+  cpuPercent: z.number().min(0).optional(),
+  memoryUsedBytes: z.number().min(0).optional(),
+  memoryTotalBytes: z.number().min(0).optional(),
+  diskFreeBytes: z.number().min(0).optional(),
+  gpus: z
+    .array(
+      z.object({
+        name: z.string(),
+        utilizationPercent: z.number().min(0).optional(),
+        memoryUsedBytes: z.number().min(0).optional(),
+        memoryTotalBytes: z.number().min(0).optional(),
+        temperatureC: z.number().optional(),
+      }),
+    )
+    .default([]),
+});
+export type RunnerHealth = z.infer<typeof RunnerHealth>;
+
 export const Job = z.object({
   id: z.string(),
   status: JobStatus,
   config: CreateJobRequest,
   progress: JobProgress.nullable(),
+  health: RunnerHealth.nullable(),
+  /** The last epoch a checkpoint was uploaded for; a requeued job resumes from it. */
+  checkpointEpoch: z.number().int().nullable(),
   error: z.string().nullable(),
   modelVersionId: z.string().nullable(),
   createdAt: z.string(),
@@ -75,5 +156,11 @@ export const JobEvent = z.discriminatedUnion('type', [
     metrics: z.record(z.string(), z.number()),
   }),
   z.object({ type: z.literal('model'), modelVersionId: z.string() }),
+  z.object({ type: z.literal('health'), health: RunnerHealth }),
+  z.object({
+    type: z.literal('notice'),
+    level: z.enum(['info', 'warning']),
+    message: z.string(),
+  }),
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EpochMetrics, Job, JobProgress } from './job';
+import { Sha256 } from './common';
+import { EpochMetrics, Job, JobProgress, RunnerHealth } from './job';
 
 /** The gpu-runner protocol: plain HTTP, a bearer runner token, and a lease token per job. */
 export const LeaseRequest = z.object({
@@ -7,10 +8,19 @@ export const LeaseRequest = z.object({
   device: z.string().max(120).optional(),
 });
 
+export const Checkpoint = z.object({
+  epoch: z.number().int().min(1),
+  sha256: Sha256,
+  bytes: z.number().int().positive(),
+});
+export type Checkpoint = z.infer<typeof Checkpoint>;
+
 export const Lease = z.object({
   job: Job,
   leaseToken: z.string(),
   leaseSeconds: z.number().int().positive(),
+  /** Set when an earlier runner left a checkpoint: resume from it, never from epoch 0. */
+  checkpoint: Checkpoint.nullable().default(null),
 });
 export type Lease = z.infer<typeof Lease>;
 
@@ -21,6 +31,11 @@ export const RunnerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: RunnerStatus }),
   z.object({ type: z.literal('progress'), progress: JobProgress }),
   z.object({ type: z.literal('epoch'), ...EpochMetrics.shape }),
+  z.object({
+    type: z.literal('notice'),
+    level: z.enum(['info', 'warning']),
+    message: z.string().min(1).max(2000),
+  }),
 ]);
 export type RunnerEvent = z.infer<typeof RunnerEvent>;
 
@@ -29,13 +44,31 @@ export const RunnerEventsRequest = z.object({
   events: z.array(RunnerEvent).min(1).max(500),
 });
 
+export const HeartbeatRequest = z.object({
+  leaseToken: z.string(),
+  health: RunnerHealth.optional(),
+});
+
+/** Both heartbeat and event replies say whether the user asked to cancel, so a runner stops fast. */
+export const RunnerReply = z.object({ cancelRequested: z.boolean() });
+
 export const CompleteJobRequest = z.object({ leaseToken: z.string() });
 export const FailJobRequest = z.object({
   leaseToken: z.string(),
   error: z.string().min(1).max(4000),
 });
 
-/** Files a runner uploads for a job before it completes it. */
-export const ArtifactName = z.enum(['model.onnx', 'metadata.json']);
+/**
+ * Files a runner uploads for a job before it completes it. model.onnx and metadata.json are
+ * required; the rest (best.pt, model-fp16.onnx, validation.json, Ultralytics' plots) are kept
+ * with the job and shown.
+ */
+export const REQUIRED_ARTIFACTS = ['model.onnx', 'metadata.json'] as const;
+export const ArtifactName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,80}\.(onnx|json|pt|png|jpg|csv)$/, {
+    message: 'artifact names are a plain file name ending in .onnx, .json, .pt, .png, .jpg or .csv',
+  });
 export type ArtifactName = z.infer<typeof ArtifactName>;
+export const MAX_ARTIFACTS_PER_JOB = 40;
 export const LEASE_TOKEN_HEADER = 'x-lease-token';

@@ -71,6 +71,12 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  ALTER TABLE jobs ADD COLUMN health_json TEXT;
+  ALTER TABLE jobs ADD COLUMN checkpoint_epoch INTEGER;
+  ALTER TABLE jobs ADD COLUMN checkpoint_sha256 TEXT REFERENCES blobs(sha256);
+  ALTER TABLE jobs ADD COLUMN checkpoint_bytes INTEGER;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

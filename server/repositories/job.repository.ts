@@ -1,4 +1,13 @@
-import type { EpochMetrics, Job, JobConfig, JobEvent, JobProgress, JobStatus } from '../contract';
+import type {
+  Checkpoint,
+  EpochMetrics,
+  Job,
+  JobConfig,
+  JobEvent,
+  JobProgress,
+  JobStatus,
+  RunnerHealth,
+} from '../contract';
 import type { Db } from './database';
 
 type Row = {
@@ -6,6 +15,8 @@ type Row = {
   status: JobStatus;
   config_json: string;
   progress_json: string | null;
+  health_json: string | null;
+  checkpoint_epoch: number | null;
   error: string | null;
   model_version_id: string | null;
   lease_token: string | null;
@@ -19,6 +30,8 @@ const toJob = (r: Row): Job => ({
   status: r.status,
   config: JSON.parse(r.config_json) as JobConfig,
   progress: r.progress_json ? (JSON.parse(r.progress_json) as JobProgress) : null,
+  health: r.health_json ? (JSON.parse(r.health_json) as RunnerHealth) : null,
+  checkpointEpoch: r.checkpoint_epoch,
   error: r.error,
   modelVersionId: r.model_version_id,
   createdAt: r.created_at,
@@ -121,6 +134,31 @@ export class JobRepository {
     this.db
       .prepare('UPDATE jobs SET model_version_id = ?, updated_at = ? WHERE id = ?')
       .run(modelVersionId, now, id);
+  }
+
+  setHealth(id: string, health: RunnerHealth) {
+    this.db.prepare('UPDATE jobs SET health_json = ? WHERE id = ?').run(JSON.stringify(health), id);
+  }
+
+  /** Keeps the newest checkpoint only; an older epoch arriving late changes nothing. */
+  setCheckpoint(id: string, checkpoint: Checkpoint) {
+    const info = this.db
+      .prepare(
+        `UPDATE jobs SET checkpoint_epoch = ?, checkpoint_sha256 = ?, checkpoint_bytes = ?
+         WHERE id = ? AND (checkpoint_epoch IS NULL OR checkpoint_epoch < ?)`,
+      )
+      .run(checkpoint.epoch, checkpoint.sha256, checkpoint.bytes, id, checkpoint.epoch);
+    return info.changes === 1;
+  }
+
+  checkpoint(id: string): Checkpoint | null {
+    const row = this.db
+      .prepare(
+        `SELECT checkpoint_epoch AS epoch, checkpoint_sha256 AS sha256, checkpoint_bytes AS bytes
+         FROM jobs WHERE id = ? AND checkpoint_sha256 IS NOT NULL`,
+      )
+      .get(id) as Checkpoint | undefined;
+    return row ?? null;
   }
 
   appendEvent(jobId: string, event: JobEvent, now: string): StoredJobEvent {

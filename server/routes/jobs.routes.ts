@@ -1,13 +1,15 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { CreateJobRequest, FINAL_JOB_STATUSES } from '../contract';
+import { ArtifactName, CreateJobRequest, FINAL_JOB_STATUSES } from '../contract';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
+import { webBody } from '../http/node-body';
 import { validate } from '../http/validate';
 import type { StoredJobEvent } from '../repositories/job.repository';
 import type { Services } from '../services';
 
 const IdParam = z.object({ id: z.string().uuid() });
+const ArtifactParam = IdParam.extend({ name: ArtifactName });
 const KEEPALIVE_MS = 15_000;
 
 export const jobRoutes = (s: Services, tokens: Tokens) =>
@@ -21,6 +23,19 @@ export const jobRoutes = (s: Services, tokens: Tokens) =>
     .post('/:id/cancel', validate('param', IdParam), (c) =>
       c.json(s.jobs.cancel(c.req.valid('param').id)),
     )
+    .get('/:id/artifacts', validate('param', IdParam), (c) =>
+      c.json(s.jobs.artifacts(c.req.valid('param').id)),
+    )
+    .get('/:id/artifacts/:name', validate('param', ArtifactParam), (c) => {
+      const { id, name } = c.req.valid('param');
+      const file = s.jobs.openArtifact(id, name);
+      return c.body(webBody(file.stream), 200, {
+        'content-type': file.mediaType,
+        'content-length': String(file.bytes),
+        etag: `"${file.sha256}"`,
+        'cache-control': 'private, max-age=31536000, immutable',
+      });
+    })
     .get('/:id/epochs', validate('param', IdParam), (c) =>
       c.json(s.jobs.epochs(c.req.valid('param').id)),
     )

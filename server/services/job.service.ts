@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   FINAL_JOB_STATUSES,
+  MAX_ARTIFACTS_PER_JOB,
   type ArtifactName,
+  type RunnerHealth,
   type Job,
   type JobConfig,
   type JobEvent,
@@ -86,14 +88,28 @@ export class JobService {
       const leaseToken = randomUUID();
       this.jobs.setLease(job.id, leaseToken, runnerId, this.leaseDeadline());
       this.moveTo(job.id, 'preparing');
-      return { job: this.get(job.id), leaseToken, leaseSeconds: this.leaseSeconds };
+      const checkpoint = this.jobs.checkpoint(job.id);
+      if (checkpoint) {
+        this.notice(
+          job.id,
+          'info',
+          `runner ${runnerId} resumes from the checkpoint of epoch ${checkpoint.epoch}`,
+        );
+      }
+      return { job: this.get(job.id), leaseToken, leaseSeconds: this.leaseSeconds, checkpoint };
     });
   }
 
-  heartbeat(id: string, leaseToken: string) {
-    this.assertLease(id, leaseToken);
-    this.jobs.renewLease(id, this.leaseDeadline());
-    return { leaseSeconds: this.leaseSeconds, cancelRequested: this.jobs.cancelRequested(id) };
+  heartbeat(id: string, leaseToken: string, health?: RunnerHealth) {
+    return this.tx(() => {
+      this.assertLease(id, leaseToken);
+      this.jobs.renewLease(id, this.leaseDeadline());
+      if (health) {
+        this.jobs.setHealth(id, health);
+        this.emit(id, { type: 'health', health });
+      }
+      return { leaseSeconds: this.leaseSeconds, cancelRequested: this.jobs.cancelRequested(id) };
+    });
   }
 
   /**
@@ -122,17 +138,57 @@ export class JobService {
     return this.tx(() => {
       this.assertLease(id, leaseToken);
       for (const event of events) this.apply(id, event);
-      return { accepted: events.length };
+      return { accepted: events.length, cancelRequested: this.jobs.cancelRequested(id) };
     });
   }
 
   async putArtifact(id: string, leaseToken: string, name: ArtifactName, body: Readable | null) {
     this.assertLease(id, leaseToken);
+    const existing = this.jobs.artifacts(id);
+    if (existing.length >= MAX_ARTIFACTS_PER_JOB && !existing.some((a) => a.name === name)) {
+      throw new AppError(
+        413,
+        'too_many_artifacts',
+        `a job keeps at most ${MAX_ARTIFACTS_PER_JOB} files`,
+      );
+    }
     const mediaType = name.endsWith('.json') ? 'application/json' : 'application/octet-stream';
     const stored = await this.blobs.putArtifact(body, mediaType);
     this.assertLease(id, leaseToken);
     this.jobs.putArtifact(id, name, stored.sha256, stored.bytes);
     return stored;
+  }
+
+  /** Stores a resumable checkpoint; only a newer epoch replaces the one kept. */
+  async putCheckpoint(id: string, leaseToken: string, epoch: number, body: Readable | null) {
+    this.assertLease(id, leaseToken);
+    const stored = await this.blobs.putArtifact(body, 'application/octet-stream');
+    return this.tx(() => {
+      this.assertLease(id, leaseToken);
+      const checkpoint = { epoch, ...stored };
+      if (this.jobs.setCheckpoint(id, checkpoint)) {
+        this.notice(id, 'info', `checkpoint saved after epoch ${epoch}`);
+      }
+      return checkpoint;
+    });
+  }
+
+  openCheckpoint(id: string, leaseToken: string) {
+    this.assertLease(id, leaseToken);
+    const checkpoint = this.jobs.checkpoint(id);
+    if (!checkpoint) throw new AppError(404, 'not_found', `job ${id} has no checkpoint`);
+    return this.blobs.open(checkpoint.sha256);
+  }
+
+  artifacts(id: string) {
+    this.get(id);
+    return this.jobs.artifacts(id);
+  }
+
+  openArtifact(id: string, name: string) {
+    const artifact = this.artifacts(id).find((a) => a.name === name);
+    if (!artifact) throw notFound(`artifact ${name} of job`, id);
+    return this.blobs.open(artifact.sha256);
   }
 
   /** Registers the model version and completes the job in one transaction: all or nothing. */
@@ -185,6 +241,9 @@ export class JobService {
           this.emit(id, { type: 'epoch', epoch: event.epoch, metrics: event.metrics });
         }
         return;
+      case 'notice':
+        this.notice(id, event.level, event.message);
+        return;
     }
   }
 
@@ -209,8 +268,20 @@ export class JobService {
   private requeueExpired() {
     for (const job of this.jobs.expiredLeases(this.clock.now().getTime())) {
       this.jobs.setLease(job.id, null, null, null);
-      this.moveTo(job.id, 'queued', 'the runner stopped reporting; the job went back to the queue');
+      const from = job.checkpointEpoch
+        ? `it resumes from the checkpoint of epoch ${job.checkpointEpoch}`
+        : 'it starts again from epoch 1 (no checkpoint was saved yet)';
+      this.notice(
+        job.id,
+        'warning',
+        `the runner stopped reporting; the job went back to the queue and ${from}`,
+      );
+      this.moveTo(job.id, 'queued');
     }
+  }
+
+  private notice(jobId: string, level: 'info' | 'warning', message: string) {
+    this.emit(jobId, { type: 'notice', level, message });
   }
 
   private moveTo(id: string, status: JobStatus, error: string | null = null) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ModelMetadata, type Job, type ModelVersion } from '../contract';
+import { ModelMetadata, REQUIRED_ARTIFACTS, type Job, type ModelVersion } from '../contract';
 import { AppError, notFound } from '../http/app-error';
 import type { ModelVersionRepository } from '../repositories/model-version.repository';
 import type { BlobService } from './blob.service';
@@ -25,7 +25,7 @@ export class ModelService {
       throw new AppError(
         409,
         'artifacts_missing',
-        'upload model.onnx and metadata.json before completing the job',
+        `upload ${REQUIRED_ARTIFACTS.join(' and ')} before completing the job`,
       );
     }
     const metadata = this.parseMetadata(await this.blobs.readSmall(meta.sha256));
