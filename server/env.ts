@@ -16,6 +16,8 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(50 * 1024 * 1024),
+  /** Optional: POSTed a JSON message whenever a training job ends. */
+  LOUPE_WEBHOOK_URL: z.url().optional(),
 });
 
 export type Env = {
@@ -27,6 +29,7 @@ export type Env = {
   runnerPython: string;
   leaseSeconds: number;
   maxBlobBytes: number;
+  webhookUrl: string | null;
 };
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -45,5 +48,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     runnerPython: resolve(e.LOUPE_RUNNER_PYTHON),
     leaseSeconds: e.LOUPE_LEASE_SECONDS,
     maxBlobBytes: e.LOUPE_MAX_BLOB_BYTES,
+    webhookUrl: e.LOUPE_WEBHOOK_URL ?? null,
   };
 }

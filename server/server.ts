@@ -12,6 +12,7 @@ import { loadOrCreateTokens } from './repositories/tokens';
 import { runnerWorkDir, startLocalRunner } from './runner-process';
 import { createServices } from './services';
 import { systemClock } from './services/clock';
+import { startJobWebhook } from './services/job-webhook';
 
 /** Opens the data directory, serves the API and the PWA on one port, and starts the local runner. */
 export async function startServer(env: Env) {
@@ -34,6 +35,10 @@ export async function startServer(env: Env) {
   const { port } = server.address() as AddressInfo;
   const url = `http://${env.host === '0.0.0.0' ? 'localhost' : env.host}:${port}`;
 
+  const stopWebhook = env.webhookUrl
+    ? startJobWebhook(services.bus, env.webhookUrl, url, (id) => services.jobs.get(id))
+    : null;
+
   const runner =
     env.runner === 'local'
       ? startLocalRunner({
@@ -49,6 +54,7 @@ export async function startServer(env: Env) {
     tokens,
     services,
     close: async () => {
+      stopWebhook?.();
       await runner?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();

@@ -12,6 +12,7 @@ import { JobService } from './job.service';
 import { ModelService } from './model.service';
 
 export type Services = {
+  bus: JobEventBus;
   blobs: BlobService;
   datasets: DatasetService;
   jobs: JobService;
@@ -31,14 +32,15 @@ export function createServices(o: ServiceOptions): Services {
   const blobs = new BlobService(o.blobStore, new BlobRepository(o.db), o.clock, o.maxBlobBytes);
   const datasets = new DatasetService(new DatasetVersionRepository(o.db), blobs, o.clock);
   const models = new ModelService(new ModelVersionRepository(o.db), blobs, datasets, o.clock);
+  const bus = new JobEventBus();
   const jobs = new JobService(
     new JobRepository(o.db),
     datasets,
     blobs,
     models,
-    new JobEventBus(),
+    bus,
     o.clock,
     o.leaseSeconds,
   );
-  return { blobs, datasets, jobs, models };
+  return { bus, blobs, datasets, jobs, models };
 }
