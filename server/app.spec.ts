@@ -90,6 +90,22 @@ describe('blobs and dataset versions', () => {
 });
 
 describe('jobs', () => {
+  it('refuses a job when a class has no labeled example, naming the class', async () => {
+    await t.user(`/api/blobs/${sha}`, { method: 'PUT', body: png });
+    const version = await (
+      await t.user('/api/dataset-versions', {
+        method: 'POST',
+        json: { ...manifest(), classes: ['card', 'back'] },
+      })
+    ).json();
+    const res = await t.user('/api/jobs', {
+      method: 'POST',
+      json: { datasetVersionId: version.id, task: 'detect' },
+    });
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.message).toMatch(/"back" have no labeled example/);
+  });
+
   it('refuses a job on a dataset with no labels', async () => {
     const version = await uploadAndSeal(manifest([]));
     const res = await t.user('/api/jobs', {

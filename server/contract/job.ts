@@ -1,8 +1,22 @@
 import { z } from 'zod';
 import { Sha256, Task } from './common';
 
-/** Architectures built from Ultralytics' YAML files, so nothing is downloaded. */
-export const ModelArchitecture = z.enum(['yolo11n', 'yolov8n']);
+/**
+ * Architectures built from Ultralytics' YAML files (the scale letter picks the size: nano to
+ * extra large), so nothing is downloaded.
+ */
+export const ModelArchitecture = z.enum([
+  'yolo11n',
+  'yolo11s',
+  'yolo11m',
+  'yolo11l',
+  'yolo11x',
+  'yolov8n',
+  'yolov8s',
+  'yolov8m',
+  'yolov8l',
+  'yolov8x',
+]);
 export type ModelArchitecture = z.infer<typeof ModelArchitecture>;
 
 export const JobStatus = z.enum([

@@ -48,6 +48,18 @@ export class JobService {
         'Draw at least one box, sync, and start training again.',
       );
     }
+    const counts = manifest.classes.map(
+      (_, c) => manifest.images.filter((i) => i.boxes.some((b) => b.classIndex === c)).length,
+    );
+    const unused = manifest.classes.filter((_, c) => counts[c] === 0);
+    if (unused.length > 0) {
+      throw new AppError(
+        422,
+        'class_without_examples',
+        `class(es) ${unused.map((n) => `"${n}"`).join(', ')} have no labeled example`,
+        'Label at least one image of each class (or remove the class), sync, and train again.',
+      );
+    }
     const id = randomUUID();
     this.tx(() => {
       this.jobs.insert(id, config, this.nowIso());

@@ -1,4 +1,9 @@
-import { CreateJobRequest, HYPERPARAMETER_DEFAULTS, type Hyperparameters } from '$contract';
+import {
+  CreateJobRequest,
+  HYPERPARAMETER_DEFAULTS,
+  type Hyperparameters,
+  type ModelArchitecture,
+} from '$contract';
 
 /** Field errors keyed by the request's path (e.g. "hyperparameters.lr0"), for inline messages. */
 export type FieldErrors = Record<string, string>;
@@ -6,7 +11,7 @@ export type FieldErrors = Record<string, string>;
 export type JobDraft = {
   datasetVersionId: string;
   task: 'detect';
-  model: 'yolo11n' | 'yolov8n';
+  model: ModelArchitecture;
   epochs: number;
   imgsz: number;
   batch: number | 'auto';
