@@ -11,10 +11,11 @@
 import { transfer, wrap, type Remote } from 'comlink';
 import type { ModelMetadata } from '$contract';
 import {
-  describeError,
   InferenceError,
   type BackendPreference,
+  type ClassifyOptions,
   type DetectResult,
+  type TaskResult,
   type InferenceOptions,
   type LoadedModel,
   type WorkerReply,
@@ -24,6 +25,8 @@ import type { InferenceWorkerApi } from './worker/inference.worker';
 export interface LoadModelOptions {
   /** 'auto' (default) uses WebGPU when available. */
   backend?: BackendPreference;
+  /** Refuse model files above this many bytes (default: what the device's memory allows). */
+  maxModelBytes?: number;
   /** Rejects the call with code 'aborted'; a load already in the worker still completes there. */
   signal?: AbortSignal;
 }
@@ -32,6 +35,8 @@ export interface DetectOptions extends InferenceOptions {
   /** Rejects the call with code 'aborted'; a photo already in the worker still finishes there. */
   signal?: AbortSignal;
 }
+
+export interface RunOptions extends DetectOptions, ClassifyOptions {}
 
 export interface InferenceClient {
   /** `model` is transferred to the worker: the caller's ArrayBuffer is empty afterwards. */
@@ -45,6 +50,8 @@ export interface InferenceClient {
    * transferred to the worker and closed there (or here, if the call is cancelled first).
    */
   detect(image: Blob | ImageBitmap, options?: DetectOptions): Promise<DetectResult>;
+  /** Runs the loaded model whatever its task (detect, segment, classify); the answer says which. */
+  run(image: Blob | ImageBitmap, options?: RunOptions): Promise<TaskResult>;
   /** Ends the worker and rejects queued calls; the next call starts a fresh worker (reload the model). */
   dispose(): void;
 }
@@ -136,7 +143,11 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
   return {
     loadModel(model, metadata, options = {}) {
       return enqueue(
-        (c) => c.remote.load(transfer(model, [model]), metadata, options.backend ?? 'auto'),
+        (c) =>
+          c.remote.load(transfer(model, [model]), metadata, {
+            backend: options.backend ?? 'auto',
+            ...(options.maxModelBytes ? { maxModelBytes: options.maxModelBytes } : {}),
+          }),
         options.signal,
       );
     },
@@ -144,10 +155,17 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
     detect(image, options = {}) {
       const { signal, ...inference } = options;
       return enqueue(
-        async (c) => {
-          const bitmap = image instanceof Blob ? await decode(image) : image;
-          return c.remote.detect(transfer(bitmap, [bitmap]), inference);
-        },
+        // A Blob crosses by reference and is decoded in the worker; a bitmap is transferred.
+        (c) => c.remote.detect(image instanceof Blob ? image : transfer(image, [image]), inference),
+        signal,
+        () => (image instanceof Blob ? undefined : image.close()),
+      );
+    },
+
+    run(image, options = {}) {
+      const { signal, ...inference } = options;
+      return enqueue(
+        (c) => c.remote.run(image instanceof Blob ? image : transfer(image, [image]), inference),
         signal,
         () => (image instanceof Blob ? undefined : image.close()),
       );
@@ -158,32 +176,6 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
       connection?.close(disposedError());
     },
   };
-}
-
-/**
- * EXIF orientation applied (what the user sees, and what cv2.imread does); colours left as stored,
- * ignoring ICC profiles as OpenCV does, so the model sees the pixels Ultralytics would.
- */
-async function decode(blob: Blob): Promise<ImageBitmap> {
-  try {
-    return await createImageBitmap(blob, {
-      imageOrientation: 'from-image',
-      colorSpaceConversion: 'none',
-      premultiplyAlpha: 'none',
-    }).catch((error: unknown) => {
-      // Browsers that predate an option value reject the options with a TypeError; their
-      // defaults still decode, and current specs default to 'from-image' orientation.
-      if (error instanceof TypeError) return createImageBitmap(blob);
-      throw error;
-    });
-  } catch (error) {
-    throw new InferenceError(
-      'bad-image',
-      `This browser could not decode the image (${blob.type || 'unknown type'}, ${blob.size} bytes): ` +
-        `${describeError(error)}. Use a JPEG, PNG or WebP photo.`,
-      { cause: error },
-    );
-  }
 }
 
 function abortedError(): InferenceError {

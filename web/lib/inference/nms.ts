@@ -14,6 +14,8 @@ export interface Candidate {
   y2: number;
   score: number;
   classIndex: number;
+  /** The output column it came from (segment models keep their mask coefficients there). */
+  anchor?: number;
 }
 
 /** Ultralytics' max_nms: beyond this many candidates only the best are considered. */

@@ -77,11 +77,29 @@ describe('detectLayout', () => {
 
 describe('resolveOptions', () => {
   it('uses Ultralytics defaults, also for explicit undefined', () => {
-    expect(resolveOptions({ conf: undefined })).toEqual({ conf: 0.25, iou: 0.7, maxDet: 300 });
+    expect(resolveOptions({ conf: undefined })).toEqual({
+      conf: 0.25,
+      iou: 0.7,
+      maxDet: 300,
+      multiLabel: false,
+    });
   });
 
   it('rejects out-of-range values', () => {
     expect(() => resolveOptions({ conf: 1.5 })).toThrow(/conf/);
     expect(() => resolveOptions({ maxDet: 0 })).toThrow(/maxDet/);
+  });
+});
+
+describe('multi-label decoding (as Ultralytics validates)', () => {
+  it('gives one candidate per class above conf for an anchor', () => {
+    // One anchor, 2 classes: scores 0.6 and 0.3.
+    const output = { data: Float32Array.from([10, 10, 4, 4, 0.6, 0.3]), dims: [1, 6, 1] };
+    expect(decodeAnchors(output, 2, 0.25)).toHaveLength(1);
+    const both = decodeAnchors(output, 2, 0.25, true);
+    expect(both.map((c) => [c.classIndex, Number(c.score.toFixed(2))])).toEqual([
+      [0, 0.6],
+      [1, 0.3],
+    ]);
   });
 });

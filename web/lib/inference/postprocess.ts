@@ -19,23 +19,34 @@ export type DetectLayout =
   /** [1, maxDet, 6]: x1, y1, x2, y2, score, class. End-to-end exports (YOLOv10/YOLO26), no NMS. */
   | 'end-to-end';
 
-export function detectLayout(dims: readonly number[], numClasses: number): DetectLayout {
+export function detectLayout(
+  dims: readonly number[],
+  numClasses: number,
+  /** Channels after the class scores: 32 mask coefficients for a segment model. */
+  extraChannels = 0,
+): DetectLayout {
   if (dims.length === 3 && dims[0] === 1) {
-    if (dims[1] === 4 + numClasses) return 'anchors';
+    if (dims[1] === 4 + numClasses + extraChannels) return 'anchors';
     if (dims[2] === 6) return 'end-to-end';
   }
   throw new Error(
-    `Detect output has shape [${dims.join(', ')}]; expected [1, ${4 + numClasses}, N] for ` +
+    `Detect output has shape [${dims.join(', ')}]; expected [1, ${4 + numClasses + extraChannels}, N] for ` +
       `${numClasses} classes (or [1, N, 6] end-to-end). Re-export the model with Ultralytics ` +
       'format=onnx, nms=False, and check that metadata.classNames matches the trained classes.',
   );
 }
 
-/** Anchors whose best class score is above `conf`, as corner boxes in tensor pixels. */
+/**
+ * Anchors whose best class score is above `conf`, as corner boxes in tensor pixels. With
+ * `multiLabel`, every class above `conf` of such an anchor becomes its own candidate (as in
+ * Ultralytics' validation). `numClasses` bounds the score rows: a segment output has mask
+ * coefficients after them. `anchor` remembers the column, to find those coefficients again.
+ */
 export function decodeAnchors(
   output: Float32Tensor,
   numClasses: number,
   conf: number,
+  multiLabel = false,
 ): Candidate[] {
   const { data } = output;
   const n = output.dims[2]!;
@@ -60,14 +71,15 @@ export function decodeAnchors(
     const cy = data[n + i]!;
     const halfW = data[2 * n + i]! / 2;
     const halfH = data[3 * n + i]! / 2;
-    candidates.push({
-      x1: cx - halfW,
-      y1: cy - halfH,
-      x2: cx + halfW,
-      y2: cy + halfH,
-      score,
-      classIndex: bestClass[i]!,
-    });
+    const box = { x1: cx - halfW, y1: cy - halfH, x2: cx + halfW, y2: cy + halfH, anchor: i };
+    if (!multiLabel) {
+      candidates.push({ ...box, score, classIndex: bestClass[i]! });
+      continue;
+    }
+    for (let c = 0; c < numClasses; c++) {
+      const s = data[(4 + c) * n + i]!;
+      if (s > conf) candidates.push({ ...box, score: s, classIndex: c });
+    }
   }
   return candidates;
 }
@@ -113,6 +125,7 @@ export function resolveOptions(options: InferenceOptions): Required<InferenceOpt
     conf: options.conf ?? DEFAULT_OPTIONS.conf,
     iou: options.iou ?? DEFAULT_OPTIONS.iou,
     maxDet: options.maxDet ?? DEFAULT_OPTIONS.maxDet,
+    multiLabel: options.multiLabel ?? DEFAULT_OPTIONS.multiLabel,
   };
   for (const key of ['conf', 'iou'] as const) {
     const v = resolved[key];
@@ -124,27 +137,44 @@ export function resolveOptions(options: InferenceOptions): Required<InferenceOpt
   return resolved;
 }
 
+/** Candidates kept after NMS (or the end-to-end rows), still in tensor pixels. */
+export function keptCandidates(
+  output: Float32Tensor,
+  numClasses: number,
+  options: Required<InferenceOptions>,
+  extraChannels = 0,
+): Candidate[] {
+  const { conf, iou, maxDet, multiLabel } = options;
+  return detectLayout(output.dims, numClasses, extraChannels) === 'anchors'
+    ? nms(decodeAnchors(output, numClasses, conf, multiLabel), iou, maxDet)
+    : decodeEndToEnd(output, conf, maxDet);
+}
+
+/** A kept candidate as a Detection in source pixels. */
+export function toDetection(
+  box: Candidate,
+  classNames: readonly string[],
+  transform: LetterboxTransform,
+): Detection {
+  const [x1, y1, x2, y2] = toSourcePixels(box, transform);
+  return {
+    classIndex: box.classIndex,
+    className: classNames[box.classIndex] ?? `class ${box.classIndex}`,
+    confidence: box.score,
+    x: x1,
+    y: y1,
+    w: x2 - x1,
+    h: y2 - y1,
+  };
+}
+
 export function postprocessDetect(
   output: Float32Tensor,
   classNames: readonly string[],
   transform: LetterboxTransform,
   options: InferenceOptions = {},
 ): Detection[] {
-  const { conf, iou, maxDet } = resolveOptions(options);
-  const kept =
-    detectLayout(output.dims, classNames.length) === 'anchors'
-      ? nms(decodeAnchors(output, classNames.length, conf), iou, maxDet)
-      : decodeEndToEnd(output, conf, maxDet);
-  return kept.map((box) => {
-    const [x1, y1, x2, y2] = toSourcePixels(box, transform);
-    return {
-      classIndex: box.classIndex,
-      className: classNames[box.classIndex] ?? `class ${box.classIndex}`,
-      confidence: box.score,
-      x: x1,
-      y: y1,
-      w: x2 - x1,
-      h: y2 - y1,
-    };
-  });
+  return keptCandidates(output, classNames.length, resolveOptions(options)).map((box) =>
+    toDetection(box, classNames, transform),
+  );
 }

@@ -30,9 +30,66 @@ export interface InferenceOptions {
   iou?: number;
   /** Keep at most this many boxes, best first. Default 300. */
   maxDet?: number;
+  /**
+   * One box per class above `conf` for each anchor, not only the best class: what Ultralytics'
+   * validator does (`multi_label=True`), so in-browser evaluation matches `model.val`. Default false.
+   */
+  multiLabel?: boolean;
 }
 
-export const DEFAULT_OPTIONS: Required<InferenceOptions> = { conf: 0.25, iou: 0.7, maxDet: 300 };
+export const DEFAULT_OPTIONS: Required<InferenceOptions> = {
+  conf: 0.25,
+  iou: 0.7,
+  maxDet: 300,
+  multiLabel: false,
+};
+
+/** A polygon in normalised image coordinates (0..1), the shape the labeling studio edits. */
+export interface Polygon {
+  classIndex: number;
+  points: [number, number][];
+}
+
+/** A segment model's instance: its box plus its mask as an editable polygon. */
+export interface Segment extends Detection {
+  polygon: Polygon;
+  /**
+   * The binary mask (1 = object) over the un-padded part of the letterboxed input, row-major,
+   * `maskWidth` x `maskHeight`; it maps linearly onto the whole image.
+   */
+  mask: Uint8Array;
+  maskWidth: number;
+  maskHeight: number;
+}
+
+export interface SegmentResult extends Omit<DetectResult, 'detections'> {
+  detections: Segment[];
+}
+
+export interface ClassifyOptions {
+  /** How many classes to report, best first. Default 5. */
+  topK?: number;
+}
+
+export interface ClassScore {
+  classIndex: number;
+  className: string;
+  confidence: number;
+}
+
+export interface ClassifyResult {
+  top: ClassScore[];
+  timings: Timings;
+  backend: Backend;
+  imageWidth: number;
+  imageHeight: number;
+}
+
+/** What one `run` answers, by the loaded model's task. */
+export type TaskResult =
+  | ({ task: 'detect' } & DetectResult)
+  | ({ task: 'segment' } & SegmentResult)
+  | ({ task: 'classify' } & ClassifyResult);
 
 export interface Timings {
   /** Decode to pixels, letterbox, normalise. */
@@ -45,6 +102,10 @@ export interface Timings {
 
 export interface LoadedModel {
   backend: Backend;
+  /** wasm threads in use (1 unless the page is cross-origin isolated). */
+  threads: number;
+  /** One inference on a blank image during loading, so the first real frame is not slow. */
+  warmupMs: number;
   /** Why WebGPU was not used although it was preferred; absent when it was used or not wanted. */
   fallbackReason?: string;
   task: Task;
@@ -67,6 +128,7 @@ export interface DetectResult {
 export type InferenceErrorCode =
   | 'unsupported-task'
   | 'invalid-model'
+  | 'model-too-large'
   | 'no-model'
   | 'bad-image'
   | 'inference-failed'

@@ -15,10 +15,12 @@ import {
   type DetectResult,
   type InferenceOptions,
   type LoadedModel,
+  type TaskResult,
   type WorkerReply,
 } from '../types';
-import { runDetect } from './detect-runner';
+import { assertMatchesMetadata, assertModelSize, defaultMaxModelBytes } from './model-check';
 import { createSession, type OrtSession } from './ort';
+import { runTask, warmUp, type RunOptions } from './task-runner';
 
 interface Loaded {
   session: OrtSession;
@@ -60,30 +62,49 @@ async function reply<T>(
   }
 }
 
+export interface LoadOptions {
+  backend?: BackendPreference;
+  /** Refuse files above this many bytes; defaults to what the device's memory allows. */
+  maxModelBytes?: number;
+}
+
 async function load(
   model: ArrayBuffer,
   metadata: ModelMetadata,
-  backend: BackendPreference = 'auto',
+  options: LoadOptions = {},
 ): Promise<LoadedModel> {
   assertSupportedTask(metadata);
+  const deviceMemory = (navigator as { deviceMemory?: number }).deviceMemory;
+  assertModelSize(model.byteLength, options.maxModelBytes ?? defaultMaxModelBytes(deviceMemory));
   const started = performance.now();
   let session: OrtSession;
   try {
-    session = await createSession(model, backend);
+    session = await createSession(model, options.backend ?? 'auto');
   } catch (error) {
+    const message = describeError(error);
+    if (error instanceof RangeError || /out of memory|allocation/i.test(message)) {
+      throw new InferenceError(
+        'model-too-large',
+        `This device ran out of memory loading the model (${message}). Use a smaller model.`,
+      );
+    }
     throw new InferenceError(
       'invalid-model',
-      `onnxruntime could not load the model: ${describeError(error)}. ` +
-        'Check that the file is a complete ONNX export (opset 17 or lower is safest).',
+      `This file is not an ONNX model onnxruntime can load (${message}). ` +
+        'Download the model.onnx that came with this metadata.json again.',
     );
   }
-  if (!session.inputNames.includes(metadata.inputName)) {
+  let warmupMs: number;
+  try {
+    assertMatchesMetadata(metadata, session.inputs, session.outputs);
+    // One run on a blank image: compiles kernels (the first run is several times slower) and
+    // proves the outputs have the shapes the task needs, before the old model is let go.
+    const t0 = performance.now();
+    await warmUp(session, metadata);
+    warmupMs = performance.now() - t0;
+  } catch (error) {
     await session.release();
-    throw new InferenceError(
-      'invalid-model',
-      `metadata names input "${metadata.inputName}" but the model's inputs are ` +
-        `${session.inputNames.join(', ')}; metadata.json does not belong to this model.onnx.`,
-    );
+    throw error;
   }
   // Swap only once the new session works, so a failed load keeps the previous model usable.
   const previous = current;
@@ -91,6 +112,8 @@ async function load(
   await previous?.session.release();
   return {
     backend: session.backend,
+    threads: session.threads,
+    warmupMs,
     ...(session.fallbackReason ? { fallbackReason: session.fallbackReason } : {}),
     task: metadata.task,
     inputName: metadata.inputName,
@@ -101,26 +124,35 @@ async function load(
   };
 }
 
-async function detect(image: ImageBitmap, options: InferenceOptions): Promise<DetectResult> {
+async function run(image: ImageBitmap | Blob, options: RunOptions): Promise<TaskResult> {
   if (!current) {
-    image.close();
-    throw new InferenceError('no-model', 'No model is loaded; call loadModel() before detect().');
+    if (!(image instanceof Blob)) image.close();
+    throw new InferenceError('no-model', 'No model is loaded; call loadModel() first.');
   }
-  if (current.metadata.task !== 'detect') {
-    image.close();
+  return runTask(current.session, current.metadata, image, options);
+}
+
+async function detect(image: ImageBitmap | Blob, options: InferenceOptions): Promise<DetectResult> {
+  if (current && current.metadata.task !== 'detect') {
+    if (!(image instanceof Blob)) image.close();
     throw new InferenceError(
       'unsupported-task',
       `the loaded model is a ${current.metadata.task} model`,
     );
   }
-  return runDetect(current.session, current.metadata, image, options);
+  const result = await run(image, options);
+  if (result.task !== 'detect') throw new InferenceError('unsupported-task', 'not a detect model');
+  return result;
 }
 
 const api = {
-  load: (model: ArrayBuffer, metadata: ModelMetadata, backend?: BackendPreference) =>
-    reply(() => load(model, metadata, backend), 'invalid-model'),
-  detect: (image: ImageBitmap, options: InferenceOptions = {}) =>
+  load: (model: ArrayBuffer, metadata: ModelMetadata, options?: LoadOptions) =>
+    reply(() => load(model, metadata, options), 'invalid-model'),
+  detect: (image: ImageBitmap | Blob, options: InferenceOptions = {}) =>
     reply(() => detect(image, options), 'inference-failed'),
+  /** Runs the loaded model, whatever its task; the answer says which. */
+  run: (image: ImageBitmap | Blob, options: RunOptions = {}) =>
+    reply(() => run(image, options), 'inference-failed'),
   /** Frees the session (GPU buffers, wasm heap); the worker can load another model after. */
   async dispose(): Promise<void> {
     const loaded = current;

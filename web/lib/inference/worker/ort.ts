@@ -30,6 +30,7 @@ import {
   type BackendPreference,
   type Float32Tensor,
 } from '../types';
+import type { ValueInfo } from './model-check';
 
 export interface OrtSession {
   backend: Backend;
@@ -37,6 +38,11 @@ export interface OrtSession {
   fallbackReason?: string;
   inputNames: readonly string[];
   outputNames: readonly string[];
+  /** Names and shapes onnxruntime reads from the graph (shape [] where it cannot tell). */
+  inputs: readonly ValueInfo[];
+  outputs: readonly ValueInfo[];
+  /** wasm threads onnxruntime uses (fixed per page load). */
+  threads: number;
   /** Feeds `input` to the model's only input; returns every output by name. */
   run(input: Float32Tensor): Promise<Record<string, Float32Tensor>>;
   release(): Promise<void>;
@@ -152,6 +158,9 @@ function wrap(
     ...(fallbackReason ? { fallbackReason } : {}),
     inputNames,
     outputNames,
+    inputs: valueInfos(inputNames, () => session.inputMetadata),
+    outputs: valueInfos(outputNames, () => session.outputMetadata),
+    threads: ort.env.wasm.numThreads ?? 1,
     async run(input) {
       if (inputNames.length !== 1) {
         throw new Error(
@@ -177,4 +186,20 @@ function wrap(
     },
     release: () => session.release(),
   };
+}
+
+function valueInfos(
+  names: readonly string[],
+  read: () => readonly Ort.InferenceSession.ValueMetadata[],
+): ValueInfo[] {
+  let metadata: readonly Ort.InferenceSession.ValueMetadata[] = [];
+  try {
+    metadata = read();
+  } catch {
+    // Older runtimes do not expose shapes; the warm-up run still checks the outputs.
+  }
+  return names.map((name) => {
+    const m = metadata.find((v) => v.name === name);
+    return { name, shape: m?.isTensor ? [...m.shape] : [] };
+  });
 }
