@@ -22,6 +22,8 @@ const config = {
         tsconfig.include.push('../server/**/*.ts');
       },
     },
+    // workbox-window registers the service worker, so it can offer "reload for the new version".
+    serviceWorker: { register: false },
     alias: {
       $contract: 'server/contract',
     },

@@ -11,6 +11,7 @@ step npx svelte-kit sync
 step npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output machine
 step npx tsc --noEmit -p .
 step npx tsc --noEmit -p web/lib/inference/worker
+step npx tsc --noEmit -p web/service-worker
 step $py/ruff check gpu-runner test
 step $py/ruff format --check gpu-runner test
 (cd gpu-runner && step .venv/bin/mypy loupe_runner tests ../test/fixtures)

@@ -9,6 +9,9 @@ import type { Clock } from './clock';
 export function canonicalManifest(m: DatasetManifest): DatasetManifest {
   return {
     name: m.name,
+    // Optional parts appear only when present, so a boxes-only manifest keeps the id it had
+    // before polygons and image classes existed.
+    ...(m.task ? { task: m.task } : {}),
     classes: m.classes,
     images: [...m.images]
       .sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0))
@@ -18,6 +21,15 @@ export function canonicalManifest(m: DatasetManifest): DatasetManifest {
         width: i.width,
         height: i.height,
         boxes: i.boxes.map((b) => ({ classIndex: b.classIndex, x: b.x, y: b.y, w: b.w, h: b.h })),
+        ...(i.polygons?.length
+          ? {
+              polygons: i.polygons.map((p) => ({
+                classIndex: p.classIndex,
+                points: p.points.map(([x, y]) => [x, y] as [number, number]),
+              })),
+            }
+          : {}),
+        ...(i.imageClass !== undefined ? { imageClass: i.imageClass } : {}),
       })),
   };
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { CreateJobRequest } from '../contract';
-import { createTestApi, sha256Of, tinyPng } from '../testing/test-server';
+import { createTestApi, seedVersion } from '../testing/test-server';
 import { startJobWebhook, type WebhookPayload } from './job-webhook';
 
 let t: Awaited<ReturnType<typeof createTestApi>>;
@@ -31,16 +31,9 @@ it('posts to the webhook once when a job ends, and not for other events', async 
     t.services.jobs.get(id),
   );
 
-  const png = tinyPng(3);
-  await t.user(`/api/blobs/${sha256Of(png)}`, { method: 'PUT', body: png });
-  const box = { classIndex: 0, x: 0, y: 0, w: 1, h: 1 };
-  const image = { sha256: sha256Of(png), fileName: 'a.png', width: 2, height: 2, boxes: [box] };
-  const version = t.services.datasets.seal({ name: 'd', classes: ['card'], images: [image] });
+  const version = await seedVersion(t);
   const job = t.services.jobs.create(
-    (await import('../contract')).CreateJobRequest.parse({
-      datasetVersionId: version.id,
-      task: 'detect',
-    }),
+    CreateJobRequest.parse({ datasetVersionId: version.id, task: 'detect' }),
   );
   t.services.jobs.cancel(job.id);
 

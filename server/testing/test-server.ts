@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApi } from '../app';
+import type { CreateJobRequest, DatasetManifest, DatasetVersion, Job, Lease } from '../contract';
 import { BlobStore } from '../repositories/blob-store';
 import { openDatabase } from '../repositories/database';
 import { createServices } from '../services';
@@ -68,4 +69,42 @@ export function tinyPng(seed = 0): Uint8Array<ArrayBuffer> {
   const bytes = Buffer.from(b64, 'base64');
   // Appending bytes after IEND keeps the PNG valid and changes its hash.
   return new Uint8Array(Buffer.concat([bytes, Buffer.from([seed])]));
+}
+
+export type TestApi = Awaited<ReturnType<typeof createTestApi>>;
+
+/** One real image and a manifest that labels it, for tests that need a dataset. */
+export const testImage = tinyPng(1);
+export const testImageSha = sha256Of(testImage);
+export const testManifest = (
+  boxes = [{ classIndex: 0, x: 0.1, y: 0.1, w: 0.5, h: 0.5 }],
+): DatasetManifest => ({
+  name: 'cards',
+  classes: ['card'],
+  images: [{ sha256: testImageSha, fileName: 'a.png', width: 2, height: 2, boxes }],
+});
+
+/** Uploads the test image and seals a dataset version through the API, as a client syncs. */
+export async function seedVersion(t: TestApi, manifest = testManifest()) {
+  await t.user(`/api/blobs/${testImageSha}`, { method: 'PUT', body: testImage });
+  const res = await t.user('/api/dataset-versions', { method: 'POST', json: manifest });
+  if (res.status !== 201) throw new Error(`sealing failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as DatasetVersion;
+}
+
+/** Queues a training job through the API; `config` overrides the defaults. */
+export async function createJob(
+  t: TestApi,
+  datasetVersionId: string,
+  config: Partial<CreateJobRequest> = {},
+) {
+  const json = { datasetVersionId, task: 'detect', ...config };
+  return (await (await t.user('/api/jobs', { method: 'POST', json })).json()) as Job;
+}
+
+/** Leases the next job as a runner would; the test expects one to be queued. */
+export async function leaseJob(t: TestApi, runnerId = 'r') {
+  const res = await t.runner('/api/runner/lease', { method: 'POST', json: { runnerId } });
+  if (res.status !== 200) throw new Error(`no job to lease: ${res.status}`);
+  return (await res.json()) as Lease;
 }

@@ -6,13 +6,16 @@
 //                by every dataset that uses it, so a photo imported twice is stored once. The
 //                bytes are kept as a Blob (Blobs write 2.5-3x faster than ArrayBuffers).
 // - annotations  one row per (dataset, image): the file name the user imported it under and its
-//                labels (normalised boxes, see $contract's Box). A dataset's images are exactly
-//                its annotation rows.
+//                labels (normalised boxes and polygons, an image-level class, see $contract) and
+//                its review state. A dataset's images are exactly its annotation rows.
+// - edits        (version 2) the undo history: one row per label change, with the labels before
+//                and after, so undo and redo survive a reload. `undone` is 1 for the changes
+//                that were undone and can be redone; a new change drops those.
 //
 // Every past schema version stays listed below, oldest first: Dexie upgrades a browser that
 // still holds an old version by replaying the steps it has not seen.
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { Box } from '$contract';
+import type { Box, Polygon, Task } from '$contract';
 import type { ImageMimeType } from '$lib/images/imported-image';
 
 export const DB_NAME = 'loupe';
@@ -22,7 +25,10 @@ export interface DatasetRow {
   id: string;
   name: string;
   classes: string[];
-  task: 'detect';
+  /** Rows from schema version 1 are all 'detect'. */
+  task: Task;
+  /** A colour per class (CSS hex); absent or null entries use the default palette. */
+  colors?: (string | null)[];
   /** Milliseconds since the epoch, as every timestamp here. */
   createdAt: number;
   /** Bumped by every change to the dataset, its images or its labels. */
@@ -48,14 +54,39 @@ export interface AnnotationRow {
   sha256: string;
   fileName: string;
   boxes: Box[];
+  /** Absent on rows written by schema version 1: none. */
+  polygons?: Polygon[];
+  /** The image-level class (classify), absent when it has none. */
+  imageClass?: number;
+  /** Set when someone checked this image's labels; absent: to do or labeled (from its labels). */
+  reviewedAt?: number;
   addedAt: number;
   updatedAt: number;
+}
+
+/** Everything an image is labeled with: what one undo step restores. */
+export interface ImageLabels {
+  boxes: Box[];
+  polygons: Polygon[];
+  imageClass: number | null;
+}
+
+export interface EditRow {
+  id?: number;
+  datasetId: string;
+  sha256: string;
+  before: ImageLabels;
+  after: ImageLabels;
+  /** 0: applied (undo reverts it); 1: undone (redo applies it again). A number so it is indexable. */
+  undone: 0 | 1;
+  at: number;
 }
 
 export type LoupeDb = Dexie & {
   datasets: EntityTable<DatasetRow, 'id'>;
   images: EntityTable<ImageRow, 'sha256'>;
   annotations: Table<AnnotationRow, [string, string]>;
+  edits: EntityTable<EditRow, 'id'>;
 };
 
 function createDb(): LoupeDb {
@@ -70,6 +101,11 @@ function createDb(): LoupeDb {
     images: 'sha256',
     // sha256 finds every dataset that uses an image, to know when its bytes can be deleted.
     annotations: '[datasetId+sha256], datasetId, sha256',
+  });
+  // Version 2: the undo history. Existing rows need no rewrite: absent polygons, image class and
+  // review state read as none, and a dataset without a task reads as 'detect'.
+  db.version(2).stores({
+    edits: '++id, [datasetId+undone+id], [datasetId+id]',
   });
   return db;
 }

@@ -1,10 +1,13 @@
 // A dataset's images and their labels. Image bytes live once per content hash in `images`; a
 // dataset holds an image through its row in `annotations`, which also carries the labels.
-import { Box, ManifestImage } from '$contract';
+import { ManifestImage, type Box } from '$contract';
+import { Dexie } from 'dexie';
 import type { ImportedImage } from '$lib/images/imported-image';
 import { nextStamp } from './clock';
 import { getDb, type AnnotationRow, type ImageRow } from './database';
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
+import { labelsOf } from './image-labels';
+import { setLabels } from './label-edits';
 
 /** Blob writes batched ~50 per transaction ran 2-4x faster than one per transaction (FACTS.md). */
 const BATCH_SIZE = 50;
@@ -155,69 +158,48 @@ export async function getImageBlob(sha256: string): Promise<Blob | undefined> {
   return (await getDb().images.get(sha256))?.blob;
 }
 
-/** Checks every box before anything is stored; the first bad one is named in the error. */
-function checkBoxes(boxes: readonly Box[], classCount: number): Box[] {
-  if (boxes.length > 1000) {
-    throw new DatasetError('invalid', 'An image can hold at most 1000 boxes; remove some.');
-  }
-  return boxes.map((box, i) => {
-    const parsed = Box.safeParse(box);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      throw new DatasetError(
-        'invalid',
-        `Box ${i + 1} was not saved: ${field}${issue?.message}. ` +
-          'Redraw it inside the image; no boxes were changed.',
-        { boxIndex: i },
-      );
-    }
-    if (parsed.data.classIndex >= classCount) {
-      throw new DatasetError(
-        'invalid',
-        `Box ${i + 1} uses class ${parsed.data.classIndex + 1}, but the dataset has ` +
-          `${classCount} class(es); pick one of them. No boxes were changed.`,
-        { boxIndex: i },
-      );
-    }
-    return parsed.data;
-  });
-}
-
-/** Replaces an image's boxes in this dataset. Stores nothing if any box is invalid. */
+/**
+ * Replaces an image's boxes in this dataset, keeping its other labels; one undo step. Stores
+ * nothing if any box is invalid.
+ */
 export async function setBoxes(
   datasetId: string,
   sha256: string,
   boxes: readonly Box[],
 ): Promise<void> {
+  const row = await getDb().annotations.get([datasetId, sha256]);
+  if (!row) throw notFound('This image');
+  await setLabels(datasetId, sha256, { ...labelsOf(row), boxes: [...boxes] });
+}
+
+/** Marks an image as reviewed (someone checked its labels), or back to not reviewed. */
+export async function setReviewed(
+  datasetId: string,
+  sha256: string,
+  reviewed: boolean,
+): Promise<void> {
   const db = getDb();
-  try {
-    await db.transaction('rw', [db.datasets, db.annotations], async () => {
-      const dataset = await requireDataset(datasetId);
-      const valid = checkBoxes(boxes, dataset.classes.length);
-      const now = nextStamp();
-      const updated = await db.annotations.update([datasetId, sha256], {
-        boxes: valid,
-        updatedAt: now,
-      });
-      if (updated === 0) throw notFound('This image');
-      await db.datasets.update(datasetId, { updatedAt: now });
+  await db.transaction('rw', [db.datasets, db.annotations], async () => {
+    const now = nextStamp();
+    const updated = await db.annotations.update([datasetId, sha256], {
+      reviewedAt: reviewed ? now : undefined,
     });
-  } catch (error) {
-    if (!isQuotaError(error)) throw error;
-    throw new DatasetError(
-      'storage-full',
-      'Storage on this device is full, so these boxes were not saved (the previous ones are ' +
-        'kept). Delete datasets you no longer need, then draw them again.',
-    );
-  }
+    if (updated === 0) throw notFound('This image');
+    await db.datasets.update(datasetId, { updatedAt: now });
+  });
 }
 
 /** Takes an image out of a dataset; its bytes go too unless another dataset uses them. */
 export async function removeImageFromDataset(datasetId: string, sha256: string): Promise<void> {
   const db = getDb();
-  await db.transaction('rw', [db.datasets, db.images, db.annotations], async () => {
+  await db.transaction('rw', [db.datasets, db.images, db.annotations, db.edits], async () => {
     await db.annotations.delete([datasetId, sha256]);
+    // Undo steps of this image would recreate labels for an image that is gone.
+    await db.edits
+      .where('[datasetId+id]')
+      .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
+      .filter((e) => e.sha256 === sha256)
+      .delete();
     await dropUnusedImages([sha256]);
     await db.datasets.update(datasetId, { updatedAt: nextStamp() });
   });

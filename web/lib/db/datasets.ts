@@ -2,7 +2,8 @@
 // Images and labels within a dataset live in dataset-images.ts; its page-facing functions are
 // re-exported here so a page imports one module. Every write is validated against the shared
 // contract first, so what is stored can always be sent.
-import { ClassNames, DatasetManifest, Sha256 } from '$contract';
+import { ClassNames, DatasetManifest, Sha256, type Task } from '$contract';
+import { Dexie } from 'dexie';
 import { nextStamp } from './clock';
 import { getDb, type DatasetRow } from './database';
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
@@ -14,11 +15,22 @@ export {
   listDatasetImages,
   removeImageFromDataset,
   setBoxes,
+  setReviewed,
   type AddImagesResult,
   type DatasetImage,
 } from './dataset-images';
 export { DatasetError, type DatasetErrorCode } from './dataset-errors';
-export type { DatasetRow } from './database';
+export type { DatasetRow, ImageLabels } from './database';
+export {
+  clearHistory,
+  historyState,
+  redo,
+  setLabels,
+  undo,
+  type HistoryState,
+  type HistoryStep,
+} from './label-edits';
+export { emptyLabels, hasLabels, labelsOf } from './image-labels';
 
 /** The contract's DatasetManifest allows names up to this length. */
 const MAX_NAME_LENGTH = 120;
@@ -59,13 +71,17 @@ function checkClasses(classes: readonly string[]): string[] {
   throw invalid(parsed.error.issues[0]?.message ?? 'The class list is not valid.');
 }
 
-export async function createDataset(name: string, classes: readonly string[]): Promise<DatasetRow> {
+export async function createDataset(
+  name: string,
+  classes: readonly string[],
+  task: Task = 'detect',
+): Promise<DatasetRow> {
   const now = nextStamp();
   const dataset: DatasetRow = {
     id: crypto.randomUUID(),
     name: checkName(name),
     classes: checkClasses(classes),
-    task: 'detect',
+    task,
     createdAt: now,
     updatedAt: now,
   };
@@ -108,7 +124,8 @@ export function hasUnsyncedChanges(dataset: DatasetRow): boolean {
 /** Deletes the dataset, its labels, and the image bytes no other dataset uses. */
 export async function deleteDataset(id: string): Promise<void> {
   const db = getDb();
-  await db.transaction('rw', [db.datasets, db.images, db.annotations], async () => {
+  await db.transaction('rw', [db.datasets, db.images, db.annotations, db.edits], async () => {
+    await db.edits.where('[datasetId+id]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete();
     const rows = db.annotations.where('datasetId').equals(id);
     const shas = (await rows.toArray()).map((r) => r.sha256);
     await rows.delete();
@@ -129,15 +146,20 @@ export async function buildManifest(datasetId: string): Promise<DatasetManifest>
     const rows = await db.annotations.where('datasetId').equals(datasetId).toArray();
     rows.sort(byAddedAt);
     const images = await db.images.bulkGet(rows.map((r) => r.sha256));
+    // Fields added after version 1 of the manifest are sent only when they hold something, so a
+    // detect dataset seals to the same version id as before they existed.
     return {
       name: dataset.name,
       classes: dataset.classes,
+      ...(dataset.task !== 'detect' ? { task: dataset.task } : {}),
       images: rows.map((row, i) => ({
         sha256: row.sha256,
         fileName: row.fileName,
         width: images[i]?.width ?? 0,
         height: images[i]?.height ?? 0,
         boxes: row.boxes,
+        ...(row.polygons?.length ? { polygons: row.polygons } : {}),
+        ...(row.imageClass !== undefined ? { imageClass: row.imageClass } : {}),
       })),
     };
   });

@@ -1,0 +1,58 @@
+// Shared by the labeling end-to-end tests: a Loupe server without a gpu-runner (labeling needs
+// none), and the mouse/keyboard steps a person takes on the labeling page.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { readEnv } from '../../server/env';
+import { startServer } from '../../server/server';
+
+export async function startLabelingServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loupe-labeling-'));
+  const env = readEnv({
+    LOUPE_PORT: '0',
+    LOUPE_DATA_DIR: dataDir,
+    LOUPE_RUNNER: 'off',
+    LOUPE_WEB_DIR: resolve('build'),
+  });
+  const server = await startServer(env);
+  let closed = false;
+  return {
+    ...server,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type NormBox = { x: number; y: number; w: number; h: number };
+
+/** Drags a box on the labeling surface, in normalised image coordinates. */
+export async function drawBox(page: Page, b: NormBox) {
+  const rect = await page.getByTestId('box-canvas').boundingBox();
+  if (!rect) throw new Error('the labeling surface is not visible');
+  const x0 = rect.x + b.x * rect.width;
+  const y0 = rect.y + b.y * rect.height;
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x0 + (b.w * rect.width) / 2, y0 + (b.h * rect.height) / 2, { steps: 3 });
+  await page.mouse.move(x0 + b.w * rect.width, y0 + b.h * rect.height, { steps: 3 });
+  await page.mouse.up();
+}
+
+/** The class index of every box drawn on the current image. */
+export function boxClasses(page: Page): Promise<number[]> {
+  return page
+    .getByTestId('box')
+    .evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute('data-class-index'))));
+}
+
+export async function createDataset(page: Page, name: string, classes: string) {
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Classes (comma-separated)').fill(classes);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/datasets\//);
+}

@@ -1,0 +1,207 @@
+// YOLO detect and segment zips, the layout Ultralytics trains from:
+//   data.yaml                         path, train, val, names
+//   images/train/<name>.jpg
+//   labels/train/<name>.txt           detect:  class cx cy w h        (normalised)
+//                                     segment: class x1 y1 x2 y2 ...  (normalised, >= 3 points)
+// An image with no labels gets no label file (Ultralytics reads that as background); an image
+// with labels never gets an empty one.
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import type { Box, Polygon } from '$contract';
+import type { ImageLabels } from '$lib/db/database';
+import { boxToPolygon, polygonToBox } from '$lib/db/image-labels';
+import { parseDataYaml, writeDataYaml } from './data-yaml';
+import {
+  FormatError,
+  isImagePath,
+  num,
+  stem,
+  uniqueNames,
+  type ExportInput,
+  type ExportResult,
+  type ImportPlan,
+} from './format-types';
+
+/** Zip entries and total unpacked size beyond which an archive is refused (zip bombs). */
+const MAX_ENTRIES = 200_000;
+const MAX_UNPACKED = 4 * 1024 ** 3;
+
+/** What a YOLO zip of this task cannot hold, for the warning shown before export. */
+export function yoloWarnings(
+  input: Omit<ExportInput, 'images'> & { images: { labels: ImageLabels }[] },
+): string[] {
+  const count = (f: (l: ImageLabels) => number) =>
+    input.images.reduce((n, i) => n + f(i.labels), 0);
+  const polygons = count((l) => l.polygons.length);
+  const boxes = count((l) => l.boxes.length);
+  const classified = count((l) => (l.imageClass === null ? 0 : 1));
+  const warnings: string[] = [];
+  if (input.task !== 'segment' && polygons > 0) {
+    warnings.push(
+      `${polygons} polygon(s) are written as their bounding boxes (YOLO detect holds boxes only).`,
+    );
+  }
+  if (input.task === 'segment' && boxes > 0) {
+    warnings.push(
+      `${boxes} box(es) are written as 4-corner polygons (YOLO segment holds polygons only).`,
+    );
+  }
+  if (classified > 0) {
+    warnings.push(
+      `${classified} image-level class(es) are left out (YOLO ${input.task === 'segment' ? 'segment' : 'detect'} has no image classes; export ImageFolder for those).`,
+    );
+  }
+  return warnings;
+}
+
+function boxLine(b: Box): string {
+  return [b.classIndex, b.x + b.w / 2, b.y + b.h / 2, b.w, b.h]
+    .map((v, i) => (i ? num(v) : v))
+    .join(' ');
+}
+
+function polygonLine(p: Polygon): string {
+  return [String(p.classIndex), ...p.points.flatMap(([x, y]) => [num(x), num(y)])].join(' ');
+}
+
+export function exportYolo(input: ExportInput): ExportResult {
+  const segment = input.task === 'segment';
+  const names = uniqueNames(input.images);
+  const files: Zippable = {};
+  input.images.forEach((image, i) => {
+    const name = names[i]!;
+    files[`images/train/${name}`] = [image.bytes, { level: 0 }]; // photos are compressed already
+    const { boxes, polygons } = image.labels;
+    const lines = segment
+      ? [...polygons, ...boxes.map(boxToPolygon)].map(polygonLine)
+      : [...boxes, ...polygons.map(polygonToBox)].map(boxLine);
+    if (lines.length > 0)
+      files[`labels/train/${stem(name)}.txt`] = strToU8(lines.join('\n') + '\n');
+  });
+  files['data.yaml'] = strToU8(
+    writeDataYaml(input.classes, { path: '.', train: 'images/train', val: 'images/train' }),
+  );
+  const safeName = input.name.replace(/[^\w.-]+/g, '-') || 'dataset';
+  return {
+    fileName: `${safeName}-yolo-${segment ? 'segment' : 'detect'}.zip`,
+    bytes: zipSync(files),
+    warnings: yoloWarnings(input),
+  };
+}
+
+/** Unzips with limits on entry count and unpacked size, refusing paths that climb out. */
+export function unzipChecked(zip: Uint8Array): Record<string, Uint8Array> {
+  let entries = 0;
+  let total = 0;
+  try {
+    return unzipSync(zip, {
+      filter: (file) => {
+        entries++;
+        total += file.originalSize;
+        if (entries > MAX_ENTRIES || total > MAX_UNPACKED) {
+          throw new FormatError(
+            `The zip unpacks to more than ${MAX_ENTRIES} files or 4 GiB; split it into smaller zips.`,
+          );
+        }
+        if (file.name.split('/').includes('..') || file.name.startsWith('/')) {
+          throw new FormatError(
+            `The zip holds a path outside its folder ("${file.name}"); nothing was imported.`,
+          );
+        }
+        return (
+          !file.name.endsWith('/') && !file.name.split('/').some((p) => p.startsWith('__MACOSX'))
+        );
+      },
+    });
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    throw new FormatError(
+      `This file is not a readable zip (${(error as Error).message}); nothing was imported.`,
+    );
+  }
+}
+
+/** Parses one label line, or says why it was skipped. */
+function parseLine(
+  line: string,
+  classCount: number,
+): { box: Box } | { polygon: Polygon } | { error: string } {
+  const values = line.trim().split(/\s+/).map(Number);
+  const [cls = NaN, ...coords] = values;
+  if (values.some((v) => !Number.isFinite(v))) return { error: 'not all numbers' };
+  if (!Number.isInteger(cls) || cls < 0 || cls >= classCount) {
+    return {
+      error: `class ${cls} is out of range (data.yaml names ${classCount} classes, 0 to ${classCount - 1})`,
+    };
+  }
+  const tol = 1e-6;
+  if (coords.some((v) => v < -tol || v > 1 + tol)) {
+    return { error: 'a coordinate is outside 0 to 1 (labels must be normalised)' };
+  }
+  if (coords.length === 4) {
+    const [cx = 0, cy = 0, w = 0, h = 0] = coords;
+    if (w <= 0 || h <= 0) return { error: 'the box has no width or height' };
+    const x = Math.max(0, cx - w / 2);
+    const y = Math.max(0, cy - h / 2);
+    return { box: { classIndex: cls, x, y, w: Math.min(w, 1 - x), h: Math.min(h, 1 - y) } };
+  }
+  if (coords.length >= 6 && coords.length % 2 === 0) {
+    const points: [number, number][] = [];
+    for (let i = 0; i < coords.length; i += 2) points.push([coords[i]!, coords[i + 1]!]);
+    return { polygon: { classIndex: cls, points } };
+  }
+  return { error: `${coords.length} coordinates (a box has 4, a polygon an even number from 6)` };
+}
+
+/**
+ * Reads a YOLO zip into an import plan: every image with its labels, and every label line or file
+ * that was skipped with the reason. Throws FormatError only when nothing usable is there.
+ */
+export function importYolo(zip: Uint8Array): ImportPlan {
+  const entries = unzipChecked(zip);
+  const paths = Object.keys(entries);
+  const yamlPath = paths
+    .filter((p) => /(^|\/)[^/]*\.ya?ml$/i.test(p))
+    .sort((a, b) => a.split('/').length - b.split('/').length)[0];
+  if (!yamlPath)
+    throw new FormatError('The zip has no data.yaml, so its class names are unknown; add one.');
+  const { names } = parseDataYaml(strFromU8(entries[yamlPath]!));
+
+  // Ultralytics finds an image's labels by replacing /images/ with /labels/ and the extension.
+  const labelPathOf = (imagePath: string) =>
+    imagePath.replace(/(^|\/)images\//, '$1labels/').replace(/\.[^./]+$/, '.txt');
+  const imagePaths = paths.filter((p) => isImagePath(p) && /(^|\/)images\//.test(p)).sort();
+  const unsupported = paths.filter((p) => /(^|\/)images\//.test(p) && !isImagePath(p));
+  const skipped: string[] = unsupported.map(
+    (p) =>
+      `${p}: not a JPEG, PNG or WebP image (${p.split('.').at(-1)?.toUpperCase() ?? 'no extension'})`,
+  );
+  const labelled = new Set(imagePaths.map(labelPathOf));
+  const orphanLabels = paths.filter((p) => /(^|\/)labels\/.*\.txt$/.test(p) && !labelled.has(p));
+  for (const p of orphanLabels) skipped.push(`${p}: labels for an image that is not in the zip`);
+
+  let polygons = 0;
+  let boxes = 0;
+  const images = imagePaths.map((path) => {
+    const labels: ImageLabels = { boxes: [], polygons: [], imageClass: null };
+    const text = entries[labelPathOf(path)];
+    if (text) {
+      strFromU8(text)
+        .split(/\r?\n/)
+        .forEach((line, i) => {
+          if (!line.trim()) return;
+          const parsed = parseLine(line, names.length);
+          if ('error' in parsed)
+            skipped.push(`${labelPathOf(path)} line ${i + 1}: ${parsed.error}`);
+          else if ('box' in parsed) labels.boxes.push(parsed.box);
+          else labels.polygons.push(parsed.polygon);
+        });
+    }
+    boxes += labels.boxes.length;
+    polygons += labels.polygons.length;
+    return { path, labels, bytes: entries[path] };
+  });
+  if (images.length === 0) {
+    throw new FormatError('The zip has no images under an images/ folder (JPEG, PNG or WebP).');
+  }
+  return { classes: names, task: polygons > boxes ? 'segment' : 'detect', images, skipped };
+}

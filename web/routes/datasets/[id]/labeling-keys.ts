@@ -1,0 +1,48 @@
+// The labeling page's keyboard shortcuts, as a pure mapping from a key press to an action, so
+// the table can be tested without a page. The box editor handles its own keys first (Delete and
+// 1-9 act on the selected box); what it leaves reaches this table.
+
+export type LabelingAction =
+  | { kind: 'class'; index: number }
+  | { kind: 'next' }
+  | { kind: 'previous' }
+  | { kind: 'undo' }
+  | { kind: 'redo' }
+  | { kind: 'repeat-previous' }
+  | { kind: 'toggle-reviewed' };
+
+export interface KeyPress {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  shiftKey: boolean;
+}
+
+/** Shown in the page's help line; keep in step with actionFor. */
+export const SHORTCUT_HELP =
+  '1-9 class · ←/→ or A/D previous/next image · Ctrl+Z undo · Ctrl+Shift+Z or Ctrl+Y redo · ' +
+  'R repeat previous image’s labels · V reviewed · Delete removes the selected label';
+
+export function actionFor(event: KeyPress): LabelingAction | null {
+  const command = event.ctrlKey || event.metaKey;
+  const key = event.key.toLowerCase();
+  if (command && !event.altKey) {
+    if (key === 'z') return event.shiftKey ? { kind: 'redo' } : { kind: 'undo' };
+    if (key === 'y') return { kind: 'redo' };
+    return null;
+  }
+  if (event.altKey || command) return null;
+  if (/^[1-9]$/.test(key)) return { kind: 'class', index: Number(key) - 1 };
+  if (key === 'arrowright' || key === 'd') return { kind: 'next' };
+  if (key === 'arrowleft' || key === 'a') return { kind: 'previous' };
+  if (key === 'r') return { kind: 'repeat-previous' };
+  if (key === 'v') return { kind: 'toggle-reviewed' };
+  return null;
+}
+
+/** True when a key press is typing into a field, where shortcuts must not fire. */
+export function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+}

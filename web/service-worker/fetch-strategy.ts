@@ -1,0 +1,23 @@
+// How requests are answered. The app shell and the hashed build files come from the cache first
+// (the cache holds exactly one consistent version; updates arrive through a new service worker
+// and the page's update prompt). The API and anything not precached go to the network untouched:
+// labels live in IndexedDB, never in this cache.
+import { CACHE, isPrecached, SHELL_URL } from './precache';
+
+/** The response to use, or null to let the browser fetch it as if there were no worker. */
+export function route(request: Request, origin: string): Promise<Response> | null {
+  if (request.method !== 'GET') return null;
+  const url = new URL(request.url);
+  if (url.origin !== origin || url.pathname.startsWith('/api/')) return null;
+  if (request.mode === 'navigate') return fromCache(SHELL_URL, request);
+  if (isPrecached(url.pathname)) return fromCache(url.pathname, request);
+  return null;
+}
+
+/** The cached copy; the network only if the cache lost it (storage pressure, a manual clear). */
+async function fromCache(key: string, request: Request): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(key, { ignoreSearch: true });
+  if (hit) return hit;
+  return request.mode === 'navigate' ? fetch(SHELL_URL) : fetch(request);
+}
