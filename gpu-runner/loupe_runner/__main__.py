@@ -90,7 +90,14 @@ class Runner:
         from loupe_runner.job import JobContext, run_job
 
         settings = self._settings
-        context = JobContext(self._client, settings.workdir, settings.device, self._shutdown)
+        context = JobContext(
+            self._client,
+            settings.workdir,
+            settings.device,
+            self._shutdown,
+            runner_id=settings.runner_id,
+            device_description=describe_device(settings.device),
+        )
         job, config = lease.job, lease.job.config
         prefix = f"job {job.id}: "
         self._state_is(

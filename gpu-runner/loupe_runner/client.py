@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -20,23 +21,25 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from loupe_runner.contract import (
+    ARTIFACT_NAME,
     LEASE_TOKEN_HEADER,
+    AnyRunnerEvent,
     ApiError,
     ArtifactName,
     ArtifactReply,
+    Checkpoint,
+    CheckpointReply,
     CompleteJobRequest,
     CompleteReply,
     DatasetManifest,
-    EpochEvent,
     EventsReply,
     FailJobRequest,
     HeartbeatReply,
     HeartbeatRequest,
     Lease,
     LeaseRequest,
-    ProgressEvent,
     RunnerEventsRequest,
-    StatusEvent,
+    RunnerHealth,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -65,7 +68,7 @@ class ServerUnreachable(Exception):
 
 
 class CorruptBlob(Exception):
-    """A blob's bytes did not hash to its name, on every try."""
+    """A blob's (or checkpoint's) bytes did not hash to what was promised, on every try."""
 
     def __init__(self, sha256: str, actual: str) -> None:
         super().__init__(f"blob {sha256} arrived with sha256 {actual}")
@@ -110,8 +113,10 @@ class RunnerClient:
             return None
         return _parse(Lease, response)
 
-    def heartbeat(self, job_id: str, lease_token: str) -> HeartbeatReply:
-        body = HeartbeatRequest(lease_token=lease_token).wire()
+    def heartbeat(
+        self, job_id: str, lease_token: str, health: RunnerHealth | None = None
+    ) -> HeartbeatReply:
+        body = HeartbeatRequest(lease_token=lease_token, health=health).wire()
         return _parse(HeartbeatReply, self._send("POST", f"{_job(job_id)}/heartbeat", json=body))
 
     def manifest(self, dataset_version_id: str) -> DatasetManifest:
@@ -122,38 +127,61 @@ class RunnerClient:
         self,
         job_id: str,
         lease_token: str,
-        events: Sequence[StatusEvent | ProgressEvent | EpochEvent],
-    ) -> int:
+        events: Sequence[AnyRunnerEvent],
+    ) -> EventsReply:
+        """The reply says whether the user asked to cancel, so a runner can stop at once."""
         body = RunnerEventsRequest(lease_token=lease_token, events=list(events)).wire()
-        reply = _parse(EventsReply, self._send("POST", f"{_job(job_id)}/events", json=body))
-        return reply.accepted
+        return _parse(EventsReply, self._send("POST", f"{_job(job_id)}/events", json=body))
 
     def put_artifact(
         self, job_id: str, lease_token: str, name: ArtifactName, path: Path
     ) -> ArtifactReply:
         """Streams the file; checks the server stored exactly these bytes."""
+        if not re.fullmatch(ARTIFACT_NAME, name):
+            raise ValueError(f"{name!r} is not a name the server accepts for an artifact")
+        return self._put_file(f"{_job(job_id)}/artifacts/{name}", lease_token, name, path)
+
+    def put_checkpoint(
+        self, job_id: str, lease_token: str, epoch: int, path: Path
+    ) -> CheckpointReply:
+        """Uploads a resumable checkpoint taken after `epoch` (1-based); the server keeps the
+        newest and hands it to whichever runner takes the job over."""
+        target = f"{_job(job_id)}/checkpoint?epoch={epoch}"
+        reply = self._put_file(target, lease_token, f"checkpoint of epoch {epoch}", path)
+        return CheckpointReply(epoch=epoch, sha256=reply.sha256, bytes=reply.bytes)
+
+    def download_checkpoint(
+        self, job_id: str, lease_token: str, checkpoint: Checkpoint, dest: Path
+    ) -> None:
+        """Streams the job's checkpoint to `dest`, verified against the lease's sha256."""
+        self._download(
+            f"{_job(job_id)}/checkpoint",
+            checkpoint.sha256,
+            dest,
+            headers={LEASE_TOKEN_HEADER: lease_token},
+        )
+
+    def _put_file(self, target: str, lease_token: str, what: str, path: Path) -> ArtifactReply:
         size = path.stat().st_size
         digest = _sha256_file(path)
         headers = {
             LEASE_TOKEN_HEADER: lease_token,
             "Content-Type": "application/json"
-            if name == "metadata.json"
+            if path.suffix == ".json"
             else "application/octet-stream",
             "Content-Length": str(size),
         }
 
         def attempt() -> httpx.Response:
-            return self._http.request(
-                "PUT", f"{_job(job_id)}/artifacts/{name}", content=_chunks(path), headers=headers
-            )
+            return self._http.request("PUT", target, content=_chunks(path), headers=headers)
 
-        reply = _parse(ArtifactReply, self._retry(attempt, idempotent=True))
+        reply = _parse(ArtifactReply, self._send_with(attempt))
         if reply.sha256 != digest or reply.bytes != size:
             raise ServerError(
                 500,
                 "artifact_mismatch",
-                f"the server stored {name} as {reply.bytes} bytes with sha256 {reply.sha256}, "
-                f"but the runner sent {size} bytes with sha256 {digest}",
+                f"the server stored the {what} as {reply.bytes} bytes with sha256 "
+                f"{reply.sha256}, but the runner sent {size} bytes with sha256 {digest}",
             )
         return reply
 
@@ -168,11 +196,16 @@ class RunnerClient:
 
     def download_blob(self, sha256: str, dest: Path) -> None:
         """Streams a blob to `dest`, verifying its SHA-256; `dest` appears only when complete."""
+        self._download(f"/api/blobs/{sha256}", sha256, dest)
+
+    def _download(
+        self, path: str, sha256: str, dest: Path, headers: dict[str, str] | None = None
+    ) -> None:
         partial = dest.with_name(f"{dest.name}.{os.getpid()}.part")
 
         def attempt() -> httpx.Response:
             digest = hashlib.sha256()
-            with self._http.stream("GET", f"/api/blobs/{sha256}") as response:
+            with self._http.stream("GET", path, headers=headers) as response:
                 if response.status_code != 200:
                     response.read()
                     return response
@@ -187,7 +220,7 @@ class RunnerClient:
             return response
 
         try:
-            self._check(self._retry(attempt, idempotent=True))
+            self._send_with(attempt)
         finally:
             partial.unlink(missing_ok=True)
 
@@ -199,6 +232,11 @@ class RunnerClient:
         def attempt() -> httpx.Response:
             return self._http.request(method, path, json=json)
 
+        return self._send_with(attempt, idempotent=idempotent)
+
+    def _send_with(
+        self, attempt: Callable[[], httpx.Response], *, idempotent: bool = True
+    ) -> httpx.Response:
         return self._check(self._retry(attempt, idempotent=idempotent))
 
     def _retry(self, attempt: Callable[[], httpx.Response], *, idempotent: bool) -> httpx.Response:

@@ -129,6 +129,38 @@ JobStatus = Literal[
 ]
 
 
+Optimizer = Literal["auto", "SGD", "Adam", "AdamW", "NAdam", "RAdam", "RMSProp"]
+
+
+class Hyperparameters(_Wire):
+    """Ultralytics settings a user may change; what is left out keeps Ultralytics' default."""
+
+    # zod's .strict(): a misspelt setting is refused rather than silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+    optimizer: Optimizer | None = _optional()
+    lr0: float | None = _optional(gt=0, le=1)
+    lrf: float | None = _optional(gt=0, le=1)
+    momentum: float | None = _optional(ge=0, le=1)
+    weight_decay: float | None = _optional(ge=0, le=0.1)
+    warmup_epochs: float | None = _optional(ge=0, le=50)
+    patience: int | None = _optional(ge=1, le=1000)
+    mosaic: float | None = _optional(ge=0, le=1)
+    mixup: float | None = _optional(ge=0, le=1)
+    fliplr: float | None = _optional(ge=0, le=1)
+    flipud: float | None = _optional(ge=0, le=1)
+    hsv_h: float | None = _optional(ge=0, le=1)
+    hsv_s: float | None = _optional(ge=0, le=1)
+    hsv_v: float | None = _optional(ge=0, le=1)
+    degrees: float | None = _optional(ge=0, le=180)
+    close_mosaic: int | None = _optional(ge=0, le=1000)
+    freeze: int | None = _optional(ge=0, le=30)
+
+    def ultralytics_args(self) -> dict[str, object]:
+        """Only the settings given, under Ultralytics' names (the snake_case field names)."""
+        return self.model_dump(by_alias=False, exclude_none=True)
+
+
 class JobConfig(_Wire):
     """CreateJobRequest after its defaults are applied (what a leased job carries)."""
 
@@ -137,9 +169,16 @@ class JobConfig(_Wire):
     model: ModelArchitecture = "yolo11n"
     epochs: int = Field(default=10, ge=1, le=1000)
     imgsz: int = Field(default=320, ge=32, le=1280)
-    batch: int = Field(default=8, ge=1, le=256)
+    # "auto" lets Ultralytics fit the batch to the GPU's memory (its batch=-1).
+    batch: Annotated[int, Field(ge=1, le=256)] | Literal["auto"] = 8
     seed: int = Field(default=0, ge=0)
     val_fraction: float = Field(default=0.2, gt=0, lt=1)
+    checkpoint_every: int = Field(default=5, ge=1, le=100)
+    hyperparameters: Hyperparameters = Field(default_factory=Hyperparameters)
+
+    @property
+    def ultralytics_batch(self) -> int:
+        return -1 if self.batch == "auto" else self.batch
 
     @field_validator("task")
     @classmethod
@@ -163,11 +202,34 @@ class JobProgress(_Wire):
     batches: int = Field(ge=0)
 
 
+class GpuHealth(_Wire):
+    name: str
+    utilization_percent: float | None = _optional(ge=0)
+    memory_used_bytes: float | None = _optional(ge=0)
+    memory_total_bytes: float | None = _optional(ge=0)
+    temperature_c: float | None = _optional()
+
+
+class RunnerHealth(_Wire):
+    """What the runner's machine looks like while it trains, sent with every heartbeat."""
+
+    runner_id: str
+    device: str
+    cpu_percent: float | None = _optional(ge=0)
+    memory_used_bytes: float | None = _optional(ge=0)
+    memory_total_bytes: float | None = _optional(ge=0)
+    disk_free_bytes: float | None = _optional(ge=0)
+    gpus: list[GpuHealth] = Field(default_factory=list)
+
+
 class Job(_Wire):
     id: str
     status: JobStatus
     config: JobConfig
     progress: JobProgress | None
+    # Required (nullable) in zod; defaulted here so a runner still reads an older server's jobs.
+    health: RunnerHealth | None = None
+    checkpoint_epoch: int | None = None
     error: str | None
     model_version_id: str | None
     created_at: str
@@ -200,7 +262,11 @@ class ModelMetadata(_Wire):
 # --- runner.ts ---------------------------------------------------------------------------------
 
 RunnerStatus = Literal["preparing", "training", "exporting"]
-ArtifactName = Literal["model.onnx", "metadata.json"]
+# Plain file names only: the server refuses anything else (ArtifactName in runner.ts).
+ARTIFACT_NAME = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,80}\.(onnx|json|pt|png|jpg|csv)$"
+ArtifactName = Annotated[str, StringConstraints(pattern=ARTIFACT_NAME)]
+REQUIRED_ARTIFACTS = ("model.onnx", "metadata.json")
+MAX_ARTIFACTS_PER_JOB = 40
 LEASE_TOKEN_HEADER = "x-lease-token"
 
 
@@ -209,10 +275,18 @@ class LeaseRequest(_Wire):
     device: str | None = _optional(max_length=120)
 
 
+class Checkpoint(_Wire):
+    epoch: int = Field(ge=1)
+    sha256: Sha256
+    bytes: int = Field(gt=0)
+
+
 class Lease(_Wire):
     job: Job
     lease_token: str
     lease_seconds: int = Field(gt=0)
+    # Set when an earlier runner left a checkpoint: resume from it, never from epoch 0.
+    checkpoint: Checkpoint | None = None
 
 
 class StatusEvent(_Wire):
@@ -231,8 +305,17 @@ class EpochEvent(_Wire):
     metrics: Metrics
 
 
-RunnerEvent = Annotated[StatusEvent | ProgressEvent | EpochEvent, Field(discriminator="type")]
-RUNNER_EVENT: TypeAdapter[StatusEvent | ProgressEvent | EpochEvent] = TypeAdapter(RunnerEvent)
+class NoticeEvent(_Wire):
+    """Something the user should read on the job page (a resume, a smaller batch, a skip)."""
+
+    type: Literal["notice"] = "notice"
+    level: Literal["info", "warning"]
+    message: str = Field(min_length=1, max_length=2000)
+
+
+AnyRunnerEvent = StatusEvent | ProgressEvent | EpochEvent | NoticeEvent
+RunnerEvent = Annotated[AnyRunnerEvent, Field(discriminator="type")]
+RUNNER_EVENT: TypeAdapter[AnyRunnerEvent] = TypeAdapter(RunnerEvent)
 
 
 class RunnerEventsRequest(_Wire):
@@ -242,6 +325,7 @@ class RunnerEventsRequest(_Wire):
 
 class HeartbeatRequest(_Wire):
     lease_token: str
+    health: RunnerHealth | None = _optional()
 
 
 class CompleteJobRequest(_Wire):
@@ -264,9 +348,16 @@ class HeartbeatReply(_Wire):
 
 class EventsReply(_Wire):
     accepted: int = Field(ge=0)
+    cancel_requested: bool = False
 
 
 class ArtifactReply(_Wire):
+    sha256: Sha256
+    bytes: int = Field(ge=0)
+
+
+class CheckpointReply(_Wire):
+    epoch: int = Field(ge=1)
     sha256: Sha256
     bytes: int = Field(ge=0)
 

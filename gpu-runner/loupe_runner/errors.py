@@ -35,7 +35,7 @@ class JobStopped(Exception):
         self.reason: StopReason = reason
 
 
-def describe_failure(error: BaseException, stage: str, *, batch: int | None = None) -> str:
+def describe_failure(error: BaseException, stage: str, *, batch: int | str | None = None) -> str:
     """One message for the job page; `stage` reads like "training" or "exporting the model"."""
     # Imported here so this module stays importable without httpx for the simplest callers.
     from loupe_runner.client import ServerError, ServerUnreachable

@@ -8,9 +8,12 @@ load it and run it on a zero image with the shapes the metadata promises.
 from __future__ import annotations
 
 import shutil
+import statistics
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -39,18 +42,29 @@ class ExportedModel:
 
 
 def export_onnx(
-    weights: Path, imgsz: int, dest: Path, workdir: Path, architecture: str
+    weights: Path,
+    imgsz: int,
+    dest: Path,
+    workdir: Path,
+    architecture: str,
+    *,
+    half: bool = False,
+    device: str = "cpu",
 ) -> ExportedModel:
-    """Exports `weights` to `dest` (model.onnx) and checks the result."""
+    """Exports `weights` to `dest` (model.onnx) and checks the result. `half` (fp16) needs a CUDA
+    `device`: Ultralytics exports fp16 only from a GPU."""
     ultralytics = ultralytics_env.load(workdir)
     model = ultralytics.YOLO(str(weights))
+    options: dict[str, Any] = {"half": True, "device": device} if half else {}
     with warnings.catch_warnings():
         # torch's legacy TorchScript exporter (the one Ultralytics uses) warns about itself and
         # about tracing the head's shape check; both are expected and only clutter the log.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", TracerWarning)
         exported = Path(
-            model.export(format="onnx", opset=OPSET, imgsz=imgsz, dynamic=False, simplify=False)
+            model.export(
+                format="onnx", opset=OPSET, imgsz=imgsz, dynamic=False, simplify=False, **options
+            )
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(exported, dest)
@@ -127,7 +141,8 @@ def _check_runs(path: Path) -> tuple[str, list[int], list[str], list[list[int]]]
         if len(inputs) != 1:
             raise ExportError(f"the model has {len(inputs)} inputs, expected one image input")
         shape = [_dim(d, inputs[0].name) for d in inputs[0].shape]
-        outputs = session.run(None, {inputs[0].name: np.zeros(shape, dtype=np.float32)})
+        zeros = np.zeros(shape, dtype=_input_dtype(inputs[0].type))
+        outputs = session.run(None, {inputs[0].name: zeros})
     except ExportError:
         raise
     except Exception as error:  # onnxruntime raises its own untyped errors
@@ -150,3 +165,34 @@ def _dim(value: object, name: str) -> int:
     if not isinstance(value, int):
         raise ExportError(f"the model's {name} has a dynamic dimension {value!r}; expected fixed")
     return value
+
+
+def _input_dtype(onnx_type: str) -> type[np.floating[Any]]:
+    # An fp16 export takes half-precision images.
+    return np.float16 if onnx_type == "tensor(float16)" else np.float32
+
+
+def benchmark_onnx(path: Path, runs: int = 10, warmup: int = 2) -> dict[str, object]:
+    """Inference time of the exported file in onnxruntime on this runner, on a random image at
+    the model's own input size: the median (and spread) of `runs` timed runs after `warmup`."""
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    first = session.get_inputs()[0]
+    shape = [_dim(d, first.name) for d in first.shape]
+    image = np.random.default_rng(0).random(shape).astype(_input_dtype(first.type))
+    for _ in range(warmup):
+        session.run(None, {first.name: image})
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        session.run(None, {first.name: image})
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "file": path.name,
+        "provider": "CPUExecutionProvider",
+        "onnxruntimeVersion": str(onnxruntime.__version__),
+        "inputShape": shape,
+        "runs": runs,
+        "medianMs": round(statistics.median(times), 3),
+        "minMs": round(min(times), 3),
+        "maxMs": round(max(times), 3),
+    }

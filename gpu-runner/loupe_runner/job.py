@@ -1,6 +1,10 @@
-"""One leased job, end to end: materialise -> train -> export -> upload -> complete.
+"""One leased job, end to end: pre-flight -> materialise -> (resume) -> train -> export -> upload.
 
-Each stage reports its status first, so the job page shows where time goes. Whatever goes
+Each stage reports its status first, so the job page shows where time goes. Checkpoints go up
+while training runs; a lease that carries one resumes from it. At the end the job uploads, besides
+model.onnx and metadata.json, what the job page shows about the model: best.pt, validation.json
+(per-class metrics, confusion matrix, speed, an onnxruntime benchmark), results.csv, the plots of
+the final validation, and an fp16 ONNX when it trained on a GPU. Whatever goes
 wrong becomes a /fail with a message the user can act on; the traceback stays in the log.
 A job that was cancelled is failed with a "cancelled" message (the protocol has no separate
 call); one whose lease was lost is dropped silently (another runner may hold it now); one
@@ -9,6 +13,7 @@ interrupted by the runner's shutdown is left to its lease, which expires and req
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -16,16 +21,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from loupe_runner.checkpoints import CheckpointUploader, fetch_checkpoint
 from loupe_runner.client import LeaseLost, RunnerClient, ServerError, ServerUnreachable
-from loupe_runner.contract import Lease, StatusEvent
-from loupe_runner.errors import JobStopped, describe_failure
-from loupe_runner.export import build_metadata, export_onnx
+from loupe_runner.contract import Lease, NoticeEvent, StatusEvent
+from loupe_runner.errors import ExportError, JobStopped, describe_failure
+from loupe_runner.export import benchmark_onnx, build_metadata, export_onnx
+from loupe_runner.health import HealthProbe
 from loupe_runner.lease import HEARTBEAT_SECONDS, Heartbeat, StopSignal
-from loupe_runner.materialise import BlobCache, materialise
+from loupe_runner.materialise import BlobCache, materialise, unique_images
 from loupe_runner.outbox import Outbox
-from loupe_runner.train import TrainRequest, train
+from loupe_runner.preflight import check_disk, check_split, estimate_bytes
+from loupe_runner.report import run_files, validation_summary
+from loupe_runner.train import TrainRequest, TrainResult, train
 from loupe_runner.upload import upload_model
 
 log = logging.getLogger(__name__)
@@ -49,6 +58,8 @@ class JobContext:
     device: str
     stop: StopSignal  # the runner's; the job makes a child of it
     heartbeat_seconds: float = HEARTBEAT_SECONDS
+    runner_id: str = "runner"
+    device_description: str = ""  # what health reports; the device string when empty
 
 
 def run_job(
@@ -61,7 +72,10 @@ def run_job(
     # A short lease still gets several heartbeats before it runs out.
     interval = min(context.heartbeat_seconds, lease.lease_seconds / 4)
     job_dir = context.workdir / "jobs" / _safe_name(job.id)
-    heartbeat = Heartbeat(context.client, job.id, lease.lease_token, stop, interval)
+    probe = HealthProbe(
+        context.runner_id, context.device_description or context.device, context.workdir
+    )
+    heartbeat = Heartbeat(context.client, job.id, lease.lease_token, stop, interval, probe)
     outbox = Outbox(context.client, job.id, lease.lease_token, stop)
     try:
         with heartbeat, outbox:
@@ -105,6 +119,10 @@ def _stages(
     outbox.put(StatusEvent(status="preparing"))
     manifest = context.client.manifest(config.dataset_version_id)
     cache = BlobCache(context.workdir / "blobs", context.client.download_blob)
+    # Pre-flight: before a single photo is downloaded.
+    check_split(manifest, config.seed, config.val_fraction)
+    images = unique_images(manifest).values()
+    check_disk(context.workdir, estimate_bytes(images, lambda sha: (cache.folder / sha).exists()))
     dataset = materialise(
         manifest,
         cache,
@@ -113,6 +131,20 @@ def _stages(
         val_fraction=config.val_fraction,
         check_stop=stop.check,
     )
+    resume_from = None
+    if lease.checkpoint is not None:
+        stage.enter("fetching the checkpoint")
+        resume_from = fetch_checkpoint(
+            context.client, job.id, lease.lease_token, lease.checkpoint, job_dir / "resume"
+        )
+        if resume_from is None:
+            outbox.put(
+                NoticeEvent(
+                    level="warning",
+                    message=f"The checkpoint of epoch {lease.checkpoint.epoch} arrived damaged "
+                    "on every try, so training starts again from epoch 1.",
+                )
+            )
     stop.check()
     stage.enter("training")
     outbox.put(StatusEvent(status="training"))
@@ -121,21 +153,22 @@ def _stages(
         architecture=config.model,
         epochs=config.epochs,
         imgsz=config.imgsz,
-        batch=config.batch,
+        batch=config.ultralytics_batch,
         seed=config.seed,
         device=context.device,
         run_dir=job_dir / "run",
+        hyperparameters=config.hyperparameters.ultralytics_args(),
+        checkpoint_every=config.checkpoint_every,
+        resume_from=resume_from,
     )
-    result = train(request, context.workdir, outbox.put, stop.check)
+    with CheckpointUploader(context.client, job.id, lease.lease_token, stop) as uploader:
+        result = train(request, context.workdir, outbox.put, stop.check, uploader.submit)
     stop.check()
     stage.enter("exporting the model")
     outbox.put(StatusEvent(status="exporting"))
+    model_dir = job_dir / "model"
     exported = export_onnx(
-        result.weights,
-        config.imgsz,
-        job_dir / "model" / "model.onnx",
-        context.workdir,
-        config.model,
+        result.weights, config.imgsz, model_dir / "model.onnx", context.workdir, config.model
     )
     metadata = build_metadata(
         exported,
@@ -145,13 +178,83 @@ def _stages(
         job_id=job.id,
         metrics=result.metrics,
     )
+    extras = _extras(context, result, exported.path, model_dir, outbox, config.imgsz, config.model)
     # Every epoch's metrics are stored before the model is, so the model page is complete.
     stage.enter("reporting metrics")
     outbox.flush(FLUSH_SECONDS)
     if stop.reason in ("cancelled", "lease_lost"):
         stop.check()  # a finished model is still uploaded when only the runner is stopping
     stage.enter("uploading the model")
-    return upload_model(context.client, job.id, lease.lease_token, exported.path, metadata)
+    return upload_model(
+        context.client, job.id, lease.lease_token, exported.path, metadata, extras=extras
+    )
+
+
+def _extras(
+    context: JobContext,
+    result: TrainResult,
+    onnx_path: Path,
+    model_dir: Path,
+    outbox: Outbox,
+    imgsz: int,
+    architecture: str,
+) -> list[Path]:
+    """best.pt, validation.json, results.csv, plots and (on a GPU) model-fp16.onnx."""
+    extras: list[Path] = []
+    best = result.weights.with_name("best.pt")
+    if best.exists():
+        extras.append(best)  # what fine-tuning starts from later
+    validation: dict[str, Any] = validation_summary(result.trainer)
+    validation["onnxBenchmark"] = benchmark_onnx(onnx_path)
+    fp16 = _export_fp16(context, result.weights, imgsz, model_dir, outbox, architecture)
+    if fp16 is not None:
+        validation["onnxFp16Benchmark"] = benchmark_onnx(fp16)
+        extras.append(fp16)
+    validation_path = model_dir / "validation.json"
+    validation_path.write_text(json.dumps(validation, indent=2) + "\n", encoding="utf-8")
+    extras.append(validation_path)
+    return extras + run_files(result.run_dir)
+
+
+def _export_fp16(
+    context: JobContext,
+    weights: Path,
+    imgsz: int,
+    model_dir: Path,
+    outbox: Outbox,
+    architecture: str,
+) -> Path | None:
+    if context.device == "cpu" or not _cuda():
+        outbox.put(
+            NoticeEvent(
+                level="info",
+                message="No fp16 ONNX variant: exporting in half precision needs a GPU, and "
+                "this runner trained on the CPU.",
+            )
+        )
+        return None
+    device = context.device.split(",")[0]
+    try:
+        exported = export_onnx(
+            weights,
+            imgsz,
+            model_dir / "model-fp16.onnx",
+            context.workdir,
+            architecture,
+            half=True,
+            device=device,
+        )
+    except ExportError as error:  # the fp32 model stands on its own; say why there is no fp16
+        log.warning("fp16 export failed: %s", error)
+        outbox.put(NoticeEvent(level="warning", message=f"No fp16 ONNX variant: {error}"[:2000]))
+        return None
+    return exported.path
+
+
+def _cuda() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
 
 
 def _stopped(client: RunnerClient, lease: Lease, stopped: JobStopped, stage: Stage) -> JobResult:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from loupe_runner.client import LeaseLost, RunnerClient, ServerError, ServerUnreachable
+from loupe_runner.contract import RunnerHealth
 from loupe_runner.errors import JobStopped, StopReason
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,8 @@ class StopSignal:
 
 
 class Heartbeat:
-    """Renews the lease every `interval` seconds until closed; turns answers into stop reasons."""
+    """Renews the lease every `interval` seconds until closed, carrying the machine's health;
+    turns answers into stop reasons."""
 
     def __init__(
         self,
@@ -62,8 +65,10 @@ class Heartbeat:
         lease_token: str,
         stop: StopSignal,
         interval: float = HEARTBEAT_SECONDS,
+        health: Callable[[], RunnerHealth | None] = lambda: None,
     ) -> None:
         self._client = client
+        self._health = health
         self._job_id = job_id
         self._token = lease_token
         self._stop = stop
@@ -82,7 +87,12 @@ class Heartbeat:
     def _run(self) -> None:
         while not self._closed.wait(self._interval):
             try:
-                reply = self._client.heartbeat(self._job_id, self._token)
+                health = self._health()
+            except Exception:  # a health reading must never cost the lease
+                log.exception("health reading failed; heartbeat sent without it")
+                health = None
+            try:
+                reply = self._client.heartbeat(self._job_id, self._token, health)
             except LeaseLost:
                 log.warning("heartbeat: lease lost for job %s", self._job_id)
                 self._stop.request("lease_lost")

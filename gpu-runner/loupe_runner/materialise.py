@@ -92,7 +92,7 @@ def materialise(
     val_fraction: float,
     check_stop: Callable[[], None] = lambda: None,
 ) -> Materialised:
-    images = _unique_images(manifest)
+    images = unique_images(manifest)
     if not images:
         raise DatasetError(
             f"The dataset '{manifest.name}' has no images, so there is nothing to train on. "
@@ -130,7 +130,7 @@ def materialise(
     return Materialised(dest.resolve(), data_yaml, list(manifest.classes), train, val, boxes)
 
 
-def _unique_images(manifest: DatasetManifest) -> dict[str, ManifestImage]:
+def unique_images(manifest: DatasetManifest) -> dict[str, ManifestImage]:
     # The same photo twice would collide on its hashed name; the first entry's labels win.
     images: dict[str, ManifestImage] = {}
     for image in manifest.images:

@@ -1,8 +1,10 @@
 """Delivers runner events in order from a background thread, so training never waits on the network.
 
 Events queue up while the server is slow or away and go out in batches when it answers. Only the
-newest of several queued progress events is sent (older ones are stale by then); status and
-epoch events are all kept, and the server stores a repeated epoch once.
+newest of several queued progress events is sent (older ones are stale by then); status, epoch
+and notice events are all kept, and the server stores a repeated epoch once. Every reply says
+whether the user asked to cancel, so a cancel reaches training within a batch or so rather than
+at the next heartbeat.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import threading
 from collections import deque
 
 from loupe_runner.client import LeaseLost, RunnerClient, ServerError, ServerUnreachable
-from loupe_runner.contract import EpochEvent, ProgressEvent, StatusEvent
+from loupe_runner.contract import AnyRunnerEvent, ProgressEvent
 from loupe_runner.errors import RunnerError
 from loupe_runner.lease import StopSignal
 
 log = logging.getLogger(__name__)
 
-Event = StatusEvent | ProgressEvent | EpochEvent
+Event = AnyRunnerEvent
 MAX_BATCH = 500  # RunnerEventsRequest allows 500 events
 RETRY_SECONDS = 2.0
 
@@ -99,8 +101,7 @@ class Outbox:
 
     def _post(self, batch: list[Event]) -> bool:
         try:
-            self._client.post_events(self._job_id, self._token, batch)
-            return True
+            reply = self._client.post_events(self._job_id, self._token, batch)
         except LeaseLost:
             log.warning("events: lease lost for job %s", self._job_id)
             with self._cond:
@@ -115,6 +116,9 @@ class Outbox:
         except ServerUnreachable as error:
             log.warning("events for job %s not delivered yet: %s", self._job_id, error)
             return False
+        if reply.cancel_requested:
+            self._stop.request("cancelled")
+        return True
 
 
 def _take(queue: deque[Event]) -> list[Event]:

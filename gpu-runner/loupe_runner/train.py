@@ -3,29 +3,50 @@
 Events go to a plain callable, so a test can collect them in a list and the job hands them to
 the server. Ultralytics' own callbacks drive the reports:
 
+- on_train_start     -> a notice when the run resumed from a checkpoint (and from which epoch)
 - on_train_batch_end -> progress, at most about once a second, and always for an epoch's last batch
-- on_fit_epoch_end   -> the epoch's metrics, the same row Ultralytics writes to results.csv
+- on_fit_epoch_end   -> the epoch's metrics, the same row Ultralytics writes to results.csv; every
+                        `checkpoint_every` epochs a copy of last.pt for the job to upload
 
 Ultralytics also fires on_fit_epoch_end once more after the last epoch, for its final validation
-of best.pt (with epoch = last + 1). That call is not an epoch: it becomes the final metrics.
+of best.pt (with epoch = last + 1). That call is not an epoch: it becomes the final metrics. Plots
+are switched on just before it, so only that validation pays for them.
+
+A resumed run (`resume_from`, a last.pt from this or another runner) is Ultralytics' own resume:
+the checkpoint's arguments come back with it, and only the dataset (re-materialised here, as the
+checkpoint's data.yaml path belongs to the machine that wrote it), the run folder and the
+settings Ultralytics lets a resume change (batch, device, workers, ...) are given anew.
+
+Out of GPU memory: Ultralytics halves the batch itself, up to three times, within the first
+epoch. Later (or once those are spent) the error reaches `train`, which tries once more with half
+the batch, resuming from the last saved epoch when there is one, and says so in a notice.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from loupe_runner import ultralytics_env
-from loupe_runner.contract import EpochEvent, JobProgress, ProgressEvent, StatusEvent
+from loupe_runner.contract import (
+    AnyRunnerEvent,
+    EpochEvent,
+    JobProgress,
+    NoticeEvent,
+    ProgressEvent,
+)
 
 log = logging.getLogger(__name__)
 
-Sink = Callable[[StatusEvent | ProgressEvent | EpochEvent], None]
+Sink = Callable[[AnyRunnerEvent], None]
+# (epoch, path): a private copy of last.pt taken after that (1-based) epoch; the callee owns it.
+CheckpointSink = Callable[[int, Path], None]
 PROGRESS_INTERVAL_S = 1.0
 
 
@@ -35,17 +56,22 @@ class TrainRequest:
     architecture: str  # "yolo11n" | "yolov8n": built from <architecture>.yaml, never downloaded
     epochs: int
     imgsz: int
-    batch: int
+    batch: int  # -1: Ultralytics' auto batch
     seed: int
     device: str  # Ultralytics device string: "cpu", "0"
-    run_dir: Path  # Ultralytics writes weights/ and results.csv here
+    run_dir: Path  # Ultralytics writes weights/, results.csv and plots here
+    hyperparameters: dict[str, object] = field(default_factory=dict)  # Ultralytics' names
+    checkpoint_every: int = 0  # epochs between checkpoints; 0: none
+    resume_from: Path | None = None  # a resumable last.pt
 
 
 @dataclass(frozen=True)
 class TrainResult:
     weights: Path  # best.pt, or last.pt when no best was saved
     metrics: dict[str, float]  # best.pt's final validation, else the last epoch's row
-    epochs: int  # epochs completed
+    epochs: int  # epochs completed, counting those before a resume
+    run_dir: Path  # where Ultralytics wrote results.csv and the plots
+    trainer: Any  # the Ultralytics trainer, whose validator holds the final validation
 
 
 @dataclass
@@ -54,6 +80,9 @@ class _Reporter:
 
     sink: Sink
     check_stop: Callable[[], None]
+    checkpoint_every: int = 0
+    on_checkpoint: CheckpointSink | None = None
+    resuming: bool = False
     clock: Callable[[], float] = time.monotonic
     batch: int = 0
     last_progress: float = -math.inf
@@ -61,6 +90,17 @@ class _Reporter:
     reported_epochs: set[int] = field(default_factory=set)
     epoch_metrics: dict[str, float] = field(default_factory=dict)
     final_metrics: dict[str, float] = field(default_factory=dict)
+
+    def on_train_start(self, trainer: Any) -> None:
+        if self.resuming:
+            done = int(trainer.start_epoch)
+            self.sink(
+                NoticeEvent(
+                    level="info",
+                    message=f"Resumed from epoch {done}: training continues with epoch "
+                    f"{done + 1} of {trainer.epochs}.",
+                )
+            )
 
     def on_train_epoch_start(self, trainer: Any) -> None:
         self.check_stop()
@@ -95,8 +135,32 @@ class _Reporter:
             **(trainer.lr or {}),
         }
         self.epoch_metrics = _finite(row)
-        self.sink(EpochEvent(epoch=trainer.epoch + 1, metrics=self.epoch_metrics))
+        epoch = trainer.epoch + 1
+        self.sink(EpochEvent(epoch=epoch, metrics=self.epoch_metrics))
+        # trainer.stop is set when this was the last epoch (or early stopping ends the run).
+        last = bool(trainer.stop) or epoch >= trainer.epochs
+        if last:
+            trainer.args.plots = True  # for the final validation of best.pt only
+        elif self.on_checkpoint and self.checkpoint_every and epoch % self.checkpoint_every == 0:
+            self._checkpoint(Path(trainer.last), epoch)
         self.check_stop()
+
+    def _checkpoint(self, last_pt: Path, epoch: int) -> None:
+        """Ultralytics saved last.pt just before this callback and rewrites it after the next
+        epoch, so the upload gets a copy; copying a few MB to MB takes a moment, the upload
+        itself happens off the training thread."""
+        if not last_pt.exists() or self.on_checkpoint is None:
+            return
+        folder = last_pt.parent.parent.parent / "checkpoints"
+        folder.mkdir(parents=True, exist_ok=True)
+        copy = folder / f"epoch-{epoch}.pt"
+        partial = copy.with_suffix(".part")
+        shutil.copyfile(last_pt, partial)
+        partial.replace(copy)
+        self.on_checkpoint(epoch, copy)
+
+
+Fit = Callable[[Any, TrainRequest], None]
 
 
 def train(
@@ -104,53 +168,123 @@ def train(
     workdir: Path,
     sink: Sink,
     check_stop: Callable[[], None] = lambda: None,
+    on_checkpoint: CheckpointSink | None = None,
+    fit: Fit | None = None,
 ) -> TrainResult:
-    """Trains from scratch; `check_stop` raises (e.g. JobStopped) to end training early."""
+    """Trains (or resumes `request.resume_from`); `check_stop` raises (e.g. JobStopped) to end
+    training early. `fit` is the call into Ultralytics, replaceable so a test can make it fail
+    the way a GPU does."""
     ultralytics = ultralytics_env.load(workdir)
-    model = ultralytics.YOLO(f"{request.architecture}.yaml")
-    reporter = _Reporter(sink, check_stop)
-    for event in (
-        "on_train_epoch_start",
-        "on_train_batch_end",
-        "on_train_epoch_end",
-        "on_fit_epoch_end",
-    ):
-        model.add_callback(event, getattr(reporter, event))
-    on_gpu = request.device != "cpu"
+    fit = fit or _fit
     request.run_dir.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        _fit(model, request, on_gpu)
-    except BaseException:
-        _release_loaders(model.trainer)
-        raise
-    weights_dir = Path(model.trainer.save_dir) / "weights"
+    reporter = _Reporter(sink, check_stop, request.checkpoint_every, on_checkpoint)
+    retried = False
+    while True:
+        resume = request.resume_from
+        model = ultralytics.YOLO(str(resume) if resume else f"{request.architecture}.yaml")
+        reporter.resuming = resume is not None
+        for event in (
+            "on_train_start",
+            "on_train_epoch_start",
+            "on_train_batch_end",
+            "on_train_epoch_end",
+            "on_fit_epoch_end",
+        ):
+            model.add_callback(event, getattr(reporter, event))
+        try:
+            fit(model, request)
+            break
+        except BaseException as error:
+            _release_loaders(model.trainer)
+            batches = None if retried else _retry_after_oom(error, model.trainer, request)
+            if batches is None:
+                raise
+        retried = True
+        request = _smaller_batch(request, *batches, reporter, sink)
+    trainer = model.trainer
+    weights_dir = Path(trainer.save_dir) / "weights"
     weights = weights_dir / "best.pt"
     if not weights.exists():
         weights = weights_dir / "last.pt"
     return TrainResult(
         weights=weights,
         metrics=reporter.final_metrics or reporter.epoch_metrics,
-        epochs=len(reporter.reported_epochs),
+        epochs=max(reporter.reported_epochs, default=-1) + 1,
+        run_dir=Path(trainer.save_dir),
+        trainer=trainer,
     )
 
 
-def _fit(model: Any, request: TrainRequest, on_gpu: bool) -> None:
+def _retry_after_oom(
+    error: BaseException, trainer: Any, request: TrainRequest
+) -> tuple[int, int] | None:
+    """(the batch that did not fit, the one to try once more with) after the GPU ran out of
+    memory; None: do not retry."""
+    import torch
+
+    if not isinstance(error, torch.cuda.OutOfMemoryError):
+        return None
+    # Auto batch (-1) or Ultralytics' own halving means the batch in use is the trainer's.
+    used = int(getattr(trainer, "batch_size", 0) or 0)
+    used = used if used > 0 else request.batch
+    return (used, used // 2) if used > 1 else None
+
+
+def _smaller_batch(
+    request: TrainRequest, used: int, batch: int, reporter: _Reporter, sink: Sink
+) -> TrainRequest:
+    last_pt = request.run_dir / "weights" / "last.pt"
+    done = max(reporter.reported_epochs, default=-1) + 1
+    resume = request.resume_from
+    if done > 0 and last_pt.exists():
+        # Ultralytics rewrites last.pt as soon as the resumed run saves; keep the one we resume.
+        resume = request.run_dir.parent / "oom-resume.pt"
+        shutil.copyfile(last_pt, resume)
+    if done > 0 and resume:
+        where = f"from epoch {done + 1}"
+    else:
+        where = "from the checkpoint" if resume else "from the start"
+    sink(
+        NoticeEvent(
+            level="warning",
+            message=f"The GPU ran out of memory with batch {used}; retrying once with batch "
+            f"{batch}, {where}.",
+        )
+    )
+    return replace(request, batch=batch, resume_from=resume)
+
+
+def _fit(model: Any, request: TrainRequest) -> None:
+    on_gpu = request.device != "cpu"
+    # Ultralytics forces 0 workers on CPU anyway; on a GPU its default keeps the GPU fed.
+    common: dict[str, Any] = {
+        "batch": request.batch,
+        "device": request.device,
+        **({} if on_gpu else {"workers": 0}),
+        "plots": False,  # the reporter turns them on for the final validation
+        "val": True,
+    }
+    if request.resume_from is not None:
+        # Only settings Ultralytics' check_resume accepts; the rest come from the checkpoint.
+        model.train(
+            resume=True,
+            data=str(request.data_yaml),
+            save_dir=str(request.run_dir),
+            **common,
+        )
+        return
     model.train(
         data=str(request.data_yaml),
         epochs=request.epochs,
         imgsz=request.imgsz,
-        batch=request.batch,
         seed=request.seed,
-        device=request.device,
-        # Ultralytics forces 0 workers on CPU anyway; on a GPU its default keeps the GPU fed.
-        **({} if on_gpu else {"workers": 0}),
         project=str(request.run_dir.parent),
         name=request.run_dir.name,
         exist_ok=True,
-        plots=False,
-        val=True,
         verbose=False,
         amp=on_gpu,
+        **request.hyperparameters,
+        **common,
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support import EPOCHS, IMGSZ, Photos, Trained, dict_cache, make_photos, no_internet
 
-from loupe_runner.contract import EpochEvent, ProgressEvent, StatusEvent
+from loupe_runner.contract import AnyRunnerEvent
 from loupe_runner.export import ExportedModel, export_onnx
 from loupe_runner.materialise import materialise
 from loupe_runner.train import TrainRequest, train
@@ -34,7 +34,7 @@ def trained(workdir: Path, photos: Photos, tmp_path_factory: pytest.TempPathFact
     root = tmp_path_factory.mktemp("trained")
     cache, _ = dict_cache(root / "blobs", photos.blobs)
     dataset = materialise(photos.manifest, cache, root / "dataset", seed=0, val_fraction=0.25)
-    events: list[StatusEvent | ProgressEvent | EpochEvent] = []
+    events: list[AnyRunnerEvent] = []
     request = TrainRequest(
         data_yaml=dataset.data_yaml,
         architecture="yolo11n",

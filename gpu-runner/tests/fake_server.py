@@ -1,8 +1,9 @@
 """A small, real HTTP server speaking the runner protocol, for tests of the client and the job.
 
 It runs in a thread on a loopback port, so the runner's httpx client crosses a real socket.
-It keeps just enough state to check what a runner did (events, artifacts, complete, fail) and
-has switches for the awkward cases: cancel, lost lease, transient 503s, missing or bad blobs.
+It keeps just enough state to check what a runner did (events, health, checkpoints, artifacts,
+complete, fail) and has switches for the awkward cases: cancel, lost lease, transient 503s,
+missing or bad blobs, a lease that hands over a checkpoint.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "runner-secret"
 LEASE_TOKEN = "lease-1"
@@ -34,9 +36,13 @@ def job_json(job_id: str, dataset_version_id: str, **config: Any) -> dict[str, A
             "batch": 4,
             "seed": 0,
             "valFraction": 0.25,
+            "checkpointEvery": 5,
+            "hyperparameters": {},
             **config,
         },
         "progress": None,
+        "health": None,
+        "checkpointEpoch": None,
         "error": None,
         "modelVersionId": None,
         "createdAt": "2026-11-23T10:00:00.000Z",
@@ -55,11 +61,15 @@ class State:
     unavailable: int = 0  # answer this many next requests with 503
     lease_delay: float = 0.0  # seconds before answering a lease (to time a client out)
     cancel_after_epoch: bool = False  # heartbeats say cancelRequested once an epoch arrived
+    cancel_in_event_replies: bool = True  # ... and so do event replies (False: heartbeats only)
     lose_lease_after_epoch: bool = False  # writes get 409 lease_lost once an epoch arrived
+    hand_over_checkpoint: bool = False  # leases carry the newest stored checkpoint
     # What the runner did.
     requests: list[tuple[str, str]] = field(default_factory=list)
     lease_bodies: list[dict[str, Any]] = field(default_factory=list)
     heartbeats: int = 0
+    heartbeat_bodies: list[dict[str, Any]] = field(default_factory=list)
+    checkpoints: dict[int, bytes] = field(default_factory=dict)  # epoch -> bytes, as uploaded
     events: list[dict[str, Any]] = field(default_factory=list)
     artifacts: dict[str, bytes] = field(default_factory=dict)
     artifact_headers: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -70,10 +80,27 @@ class State:
     def epochs_seen(self) -> bool:
         return any(event["type"] == "epoch" for event in self.events)
 
+    def epochs(self) -> list[int]:
+        return [event["epoch"] for event in self.events if event["type"] == "epoch"]
+
+    def notices(self) -> list[str]:
+        return [event["message"] for event in self.events if event["type"] == "notice"]
+
+    def newest_checkpoint(self) -> dict[str, Any] | None:
+        if not self.checkpoints:
+            return None
+        epoch = max(self.checkpoints)
+        data = self.checkpoints[epoch]
+        return {"epoch": epoch, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+    def cancelling(self) -> bool:
+        return self.cancel_after_epoch and self.epochs_seen()
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    query: dict[str, str]
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep pytest output clean
@@ -100,8 +127,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._error(503, "unavailable", "try again")
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self._error(401, "unauthorized", "bad runner token")
+            url = urlsplit(self.path)
+            self.query = {k: v[0] for k, v in parse_qs(url.query).items()}
             for pattern, route_method, handler in _ROUTES:
-                match = re.fullmatch(pattern, self.path)
+                match = re.fullmatch(pattern, url.path)
                 if match and route_method == method:
                     handler(self, state, body, *match.groups())
                     return
@@ -137,14 +166,42 @@ class _Handler(BaseHTTPRequestHandler):
         if not state.queue:
             return self._empty(204)
         job = state.queue.pop(0)
-        lease = {"job": job, "leaseToken": LEASE_TOKEN, "leaseSeconds": state.lease_seconds}
+        checkpoint = state.newest_checkpoint() if state.hand_over_checkpoint else None
+        lease = {
+            "job": job,
+            "leaseToken": LEASE_TOKEN,
+            "leaseSeconds": state.lease_seconds,
+            "checkpoint": checkpoint,
+        }
         self._json(200, lease)
 
     def heartbeat(self, state: State, body: bytes, _job: str) -> None:
-        if self._lease_ok(state, json.loads(body).get("leaseToken")):
+        request = json.loads(body)
+        if self._lease_ok(state, request.get("leaseToken")):
             state.heartbeats += 1
-            cancel = state.cancel_after_epoch and state.epochs_seen()
-            self._json(200, {"leaseSeconds": state.lease_seconds, "cancelRequested": cancel})
+            state.heartbeat_bodies.append(request)
+            reply = {"leaseSeconds": state.lease_seconds, "cancelRequested": state.cancelling()}
+            self._json(200, reply)
+
+    def put_checkpoint(self, state: State, body: bytes, _job: str) -> None:
+        if self._lease_ok(state, self.headers.get("x-lease-token")):
+            epoch = int(self.query["epoch"])
+            state.checkpoints[epoch] = body
+            digest = hashlib.sha256(body).hexdigest()
+            self._json(201, {"epoch": epoch, "sha256": digest, "bytes": len(body)})
+
+    def get_checkpoint(self, state: State, _body: bytes, _job: str) -> None:
+        if not self._lease_ok(state, self.headers.get("x-lease-token")):
+            return
+        newest = state.newest_checkpoint()
+        if newest is None:
+            return self._error(404, "not_found", "the job has no checkpoint")
+        data = state.checkpoints[newest["epoch"]]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def manifest(self, state: State, _body: bytes, version: str) -> None:
         if version not in state.manifests:
@@ -166,7 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         request = json.loads(body)
         if self._lease_ok(state, request.get("leaseToken")):
             state.events.extend(request["events"])
-            self._json(200, {"accepted": len(request["events"])})
+            cancel = state.cancel_in_event_replies and state.cancelling()
+            self._json(200, {"accepted": len(request["events"]), "cancelRequested": cancel})
 
     def artifact(self, state: State, body: bytes, _job: str, name: str) -> None:
         if self._lease_ok(state, self.headers.get("x-lease-token")):
@@ -195,7 +253,13 @@ _ROUTES: list[tuple[str, str, Callable[..., None]]] = [
     (r"/api/dataset-versions/([0-9a-f]{64})/manifest", "GET", _Handler.manifest),
     (r"/api/blobs/([0-9a-f]{64})", "GET", _Handler.blob),
     (rf"{_JOB}/events", "POST", _Handler.events),
-    (rf"{_JOB}/artifacts/(model\.onnx|metadata\.json)", "PUT", _Handler.artifact),
+    (rf"{_JOB}/checkpoint", "PUT", _Handler.put_checkpoint),
+    (rf"{_JOB}/checkpoint", "GET", _Handler.get_checkpoint),
+    (
+        rf"{_JOB}/artifacts/([A-Za-z0-9_-][A-Za-z0-9_.-]{{0,80}}\.(?:onnx|json|pt|png|jpg|csv))",
+        "PUT",
+        _Handler.artifact,
+    ),
     (rf"{_JOB}/complete", "POST", _Handler.complete),
     (rf"{_JOB}/fail", "POST", _Handler.fail),
 ]

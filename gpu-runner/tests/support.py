@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from loupe_runner.contract import DatasetManifest, EpochEvent, ProgressEvent, StatusEvent
+from loupe_runner.contract import AnyRunnerEvent, DatasetManifest
 from loupe_runner.materialise import BlobCache, Materialised
 from loupe_runner.train import TrainResult
 
@@ -104,6 +104,6 @@ def no_internet() -> Iterator[list[str]]:
 class Trained:
     dataset: Materialised
     result: TrainResult
-    events: list[StatusEvent | ProgressEvent | EpochEvent]
+    events: list[AnyRunnerEvent]
     network_attempts: list[str]
     seconds: float

@@ -17,7 +17,14 @@ from loupe_runner.client import (
     ServerError,
     ServerUnreachable,
 )
-from loupe_runner.contract import EpochEvent, StatusEvent
+from loupe_runner.contract import (
+    AnyRunnerEvent,
+    Checkpoint,
+    EpochEvent,
+    NoticeEvent,
+    RunnerHealth,
+    StatusEvent,
+)
 
 SHA = hashlib.sha256(b"blob bytes").hexdigest()
 VERSION = "d" * 64
@@ -64,15 +71,29 @@ def test_heartbeat_events_complete_and_fail(
     server: FakeServer, client: RunnerClient, tmp_path: Path
 ) -> None:
     assert client.heartbeat("job-1", LEASE_TOKEN).cancel_requested is False
-    events: list[StatusEvent | EpochEvent] = [
+    health = RunnerHealth(runner_id="r", device="cpu", cpu_percent=12.5)
+    client.heartbeat("job-1", LEASE_TOKEN, health)
+    assert server.state.heartbeat_bodies == [
+        {"leaseToken": LEASE_TOKEN},  # no health: the key is left out, never null
+        {
+            "leaseToken": LEASE_TOKEN,
+            "health": {"runnerId": "r", "device": "cpu", "cpuPercent": 12.5, "gpus": []},
+        },
+    ]
+    events: list[AnyRunnerEvent] = [
         StatusEvent(status="training"),
         EpochEvent(epoch=1, metrics={"lr/pg0": 0.01}),
+        NoticeEvent(level="warning", message="smaller batch"),
     ]
-    assert client.post_events("job-1", LEASE_TOKEN, events) == 2
+    reply = client.post_events("job-1", LEASE_TOKEN, events)
+    assert (reply.accepted, reply.cancel_requested) == (3, False)
     assert server.state.events == [
         {"type": "status", "status": "training"},
         {"type": "epoch", "epoch": 1, "metrics": {"lr/pg0": 0.01}},
+        {"type": "notice", "level": "warning", "message": "smaller batch"},
     ]
+    server.state.cancel_after_epoch = True
+    assert client.post_events("job-1", LEASE_TOKEN, events[:1]).cancel_requested is True
     with pytest.raises(ServerError, match="artifacts_missing"):
         client.complete("job-1", LEASE_TOKEN)
     client.fail("job-1", LEASE_TOKEN, "The GPU ran out of memory.")
@@ -92,6 +113,41 @@ def test_artifacts_stream_with_the_lease_header(
     metadata.write_text("{}")
     client.put_artifact("job-1", LEASE_TOKEN, "metadata.json", metadata)
     assert client.complete("job-1", LEASE_TOKEN) == "model-of-job-1"
+
+
+def test_extra_artifacts_need_plain_names(
+    server: FakeServer, client: RunnerClient, tmp_path: Path
+) -> None:
+    plot = tmp_path / "BoxPR_curve.png"
+    plot.write_bytes(b"png")
+    client.put_artifact("job-1", LEASE_TOKEN, plot.name, plot)
+    assert server.state.artifacts["BoxPR_curve.png"] == b"png"
+    with pytest.raises(ValueError, match="not a name"):
+        client.put_artifact("job-1", LEASE_TOKEN, "../plot.png", plot)
+    with pytest.raises(LeaseLost):  # an artifact write with a stale lease stops the job too
+        client.put_artifact("job-1", "stale", plot.name, plot)
+
+
+def test_checkpoints_go_up_and_come_back_verified(
+    server: FakeServer, client: RunnerClient, tmp_path: Path
+) -> None:
+    source = tmp_path / "last.pt"
+    source.write_bytes(bytes(range(256)) * 9000)
+    reply = client.put_checkpoint("job-1", LEASE_TOKEN, 5, source)
+    assert (reply.epoch, reply.bytes) == (5, source.stat().st_size)
+    assert server.state.checkpoints == {5: source.read_bytes()}
+    assert ("PUT", "/api/runner/jobs/job-1/checkpoint?epoch=5") in server.state.requests
+    checkpoint = Checkpoint(epoch=5, sha256=reply.sha256, bytes=reply.bytes)
+    dest = tmp_path / "resume" / "last.pt"
+    dest.parent.mkdir()
+    client.download_checkpoint("job-1", LEASE_TOKEN, checkpoint, dest)
+    assert dest.read_bytes() == source.read_bytes()
+    wrong = checkpoint.model_copy(update={"sha256": "0" * 64})
+    with pytest.raises(CorruptBlob):
+        client.download_checkpoint("job-1", LEASE_TOKEN, wrong, tmp_path / "bad.pt")
+    assert not (tmp_path / "bad.pt").exists()
+    with pytest.raises(LeaseLost):
+        client.download_checkpoint("job-1", "stale", checkpoint, tmp_path / "stale.pt")
 
 
 def test_manifest_and_a_missing_one(server: FakeServer, client: RunnerClient) -> None:

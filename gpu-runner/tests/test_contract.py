@@ -7,16 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from loupe_runner import contract
+from loupe_runner import contract, ultralytics_env
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "test" / "contract" / "examples.json"
 
 # Each key of examples.json is the name of a zod schema exported by server/contract.
 MODELS: dict[str, type[BaseModel]] = {
     "LeaseRequest": contract.LeaseRequest,
+    "CreateJobRequest": contract.JobConfig,
+    "Hyperparameters": contract.Hyperparameters,
     "Lease": contract.Lease,
+    "Checkpoint": contract.Checkpoint,
+    "HeartbeatRequest": contract.HeartbeatRequest,
+    "RunnerHealth": contract.RunnerHealth,
     "RunnerEventsRequest": contract.RunnerEventsRequest,
     "JobProgress": contract.JobProgress,
     "DatasetManifest": contract.DatasetManifest,
@@ -50,6 +55,7 @@ def test_runner_events_cover_every_type() -> None:
         contract.StatusEvent,
         contract.ProgressEvent,
         contract.EpochEvent,
+        contract.NoticeEvent,
     ]
 
 
@@ -103,3 +109,55 @@ def test_job_config_defaults_and_limits() -> None:
         contract.JobConfig.model_validate({**config.wire(), "imgsz": 100})
     with pytest.raises(ValidationError, match="only detect"):
         contract.JobConfig.model_validate({**config.wire(), "task": "segment"})
+
+
+def test_new_job_fields_default_as_zod_does() -> None:
+    config = contract.JobConfig.model_validate({"datasetVersionId": "b" * 64, "task": "detect"})
+    assert config.checkpoint_every == 5 and config.hyperparameters.ultralytics_args() == {}
+    wire = config.wire()
+    assert wire["hyperparameters"] == {} and wire["checkpointEvery"] == 5
+    lease = examples()["Lease"]
+    del lease["checkpoint"]
+    assert contract.Lease.model_validate(lease).checkpoint is None
+
+
+def test_auto_batch_is_ultralytics_minus_one() -> None:
+    config = contract.JobConfig.model_validate(examples()["CreateJobRequest"])
+    assert config.batch == "auto" and config.ultralytics_batch == -1
+    assert contract.JobConfig.model_validate({**config.wire(), "batch": 16}).ultralytics_batch == 16
+    for bad in ("16", 0, "max"):
+        with pytest.raises(ValidationError):
+            contract.JobConfig.model_validate({**config.wire(), "batch": bad})
+
+
+def test_hyperparameters_map_to_ultralytics_names_and_only_those_given(workdir: Path) -> None:
+    given = contract.Hyperparameters.model_validate(
+        examples()["CreateJobRequest"]["hyperparameters"]
+    )
+    args = given.ultralytics_args()
+    assert args["weight_decay"] == 0.0005 and args["warmup_epochs"] == 3
+    assert args["hsv_h"] == 0.015 and args["close_mosaic"] == 10 and args["optimizer"] == "SGD"
+    # Every name is an argument Ultralytics' train accepts.
+    defaults = ultralytics_env.load(workdir).utils.DEFAULT_CFG_DICT
+    assert set(args) <= set(defaults) and len(args) == 17
+    partial = contract.Hyperparameters.model_validate({"lr0": 0.002, "closeMosaic": 0})
+    assert partial.ultralytics_args() == {"lr0": 0.002, "close_mosaic": 0}
+    assert partial.wire() == {"lr0": 0.002, "closeMosaic": 0}
+
+
+@pytest.mark.parametrize(
+    "hyperparameters",
+    [{"learningRate": 0.1}, {"lr0": 0}, {"optimizer": "Lion"}, {"freeze": 31}, {"patience": 1.5}],
+)
+def test_hyperparameters_refuse_what_zod_refuses(hyperparameters: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        contract.Hyperparameters.model_validate(hyperparameters)
+
+
+def test_artifact_names_are_plain_files() -> None:
+    name: TypeAdapter[str] = TypeAdapter(contract.ArtifactName)
+    for good in ("best.pt", "validation.json", "BoxPR_curve.png", "model-fp16.onnx", "results.csv"):
+        assert name.validate_python(good) == good
+    for bad in ("../escape.json", ".hidden.png", "model.exe", "a/b.png", "x" * 82 + ".png"):
+        with pytest.raises(ValidationError):
+            name.validate_python(bad)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from fake_server import TOKEN, FakeServer, job_json
 from support import Photos, make_photos, no_internet
 
 from loupe_runner.client import RunnerClient
-from loupe_runner.contract import Lease, ModelMetadata
+from loupe_runner.contract import ARTIFACT_NAME, MAX_ARTIFACTS_PER_JOB, Lease, ModelMetadata
 from loupe_runner.job import JobContext, JobResult, run_job
 from loupe_runner.lease import StopSignal
 
@@ -29,18 +30,22 @@ def server(photos: Photos) -> Iterator[FakeServer]:
         yield running
 
 
-def run(server: FakeServer, workdir: Path, **config: Any) -> tuple[JobResult, list[str]]:
+def run(
+    server: FakeServer, workdir: Path, heartbeat_seconds: float = 0.2, **config: Any
+) -> tuple[JobResult, list[str]]:
     stages: list[str] = []
     server.state.queue.append(job_json("job-1", VERSION, **config))
     with RunnerClient(server.url, TOKEN, backoff=0.01) as client:
         lease = client.lease("test-runner")
         assert isinstance(lease, Lease)
-        context = JobContext(client, workdir, "cpu", StopSignal(), heartbeat_seconds=0.2)
+        context = JobContext(
+            client, workdir, "cpu", StopSignal(), heartbeat_seconds, runner_id="test-runner"
+        )
         return run_job(context, lease, stages.append), stages
 
 
 def test_a_job_runs_end_to_end(server: FakeServer, workdir: Path) -> None:
-    result, stages = run(server, workdir)
+    result, stages = run(server, workdir, checkpointEvery=1, hyperparameters={"mosaic": 0.5})
     state = server.state
 
     assert result.outcome == "completed" and result.model_version_id == "model-of-job-1"
@@ -67,6 +72,52 @@ def test_a_job_runs_end_to_end(server: FakeServer, workdir: Path) -> None:
     assert hashlib.sha256(model).hexdigest()  # stored whole; the client checked the server's hash
     assert not (workdir / "jobs" / "job-1").exists()  # a completed job cleans up after itself
 
+    # A checkpoint after every epoch but the last (the model itself stands for that one).
+    assert set(state.checkpoints) == {1}
+    assert any(
+        body.get("health", {}).get("runnerId") == "test-runner" for body in state.heartbeat_bodies
+    )
+    assert state.notices() == [
+        "No fp16 ONNX variant: exporting in half precision needs a GPU, and this runner "
+        "trained on the CPU."
+    ]
+
+    # What the model page shows besides the model.
+    artifacts = server.state.artifacts
+    assert {
+        "best.pt",
+        "validation.json",
+        "results.csv",
+        "confusion_matrix.png",
+        "BoxPR_curve.png",
+    } <= set(artifacts)
+    assert "model-fp16.onnx" not in artifacts  # CPU only
+    assert all(re.fullmatch(ARTIFACT_NAME, name) for name in artifacts)
+    assert len(artifacts) <= MAX_ARTIFACTS_PER_JOB
+    assert not any(
+        name.startswith(("train_batch", "labels")) for name in artifacts
+    )  # final val only
+    validation = json.loads(artifacts["validation.json"])
+    (card,) = validation["perClass"]
+    assert card["name"] == "card" and card["instances"] > 0
+    assert set(card) == {
+        "classIndex",
+        "name",
+        "precision",
+        "recall",
+        "mAP50",
+        "mAP50-95",
+        "instances",
+    }
+    matrix = validation["confusionMatrix"]
+    assert matrix["names"] == ["card", "background"] and len(matrix["matrix"]) == 2
+    assert sum(matrix["matrix"][i][0] for i in range(2)) == card["instances"]  # columns: true class
+    assert set(validation["speedMs"]) == {"preprocess", "inference", "postprocess"}
+    benchmark = validation["onnxBenchmark"]
+    assert benchmark["inputShape"] == [1, 3, 64, 64] and 0 < benchmark["medianMs"] < 1000
+    assert "metrics/mAP50-95(B)" in validation["metrics"]
+    assert artifacts["results.csv"].decode().splitlines()[0].split(",")[0] == "epoch"
+
 
 def test_a_missing_photo_fails_with_a_message_a_user_can_act_on(
     server: FakeServer, workdir: Path, photos: Photos
@@ -91,13 +142,33 @@ def test_an_unknown_dataset_fails_clearly(server: FakeServer, workdir: Path) -> 
     )
 
 
-def test_cancel_stops_training_and_reports_it(server: FakeServer, workdir: Path) -> None:
+@pytest.mark.parametrize("through", ["event replies", "heartbeats"])
+def test_cancel_stops_training_and_reports_it(
+    server: FakeServer, workdir: Path, through: str
+) -> None:
     server.state.cancel_after_epoch = True
-    result, _ = run(server, workdir, epochs=40)
+    server.state.cancel_in_event_replies = through == "event replies"
+    # Through event replies the cancel arrives with the answer to the epoch's report, so the
+    # heartbeat is made too slow to be what stops it.
+    heartbeat = 1000.0 if through == "event replies" else 0.2
+    result, _ = run(server, workdir, heartbeat, epochs=40)
     assert result.outcome == "cancelled"
     assert server.state.failed == ["Cancelled on request while training."]
-    epochs = [e["epoch"] for e in server.state.events if e["type"] == "epoch"]
+    epochs = server.state.epochs()
     assert 1 <= len(epochs) < 40 and server.state.artifacts == {}
+    if through == "event replies":
+        assert server.state.heartbeats == 0 and len(epochs) <= 2
+
+
+def test_a_dataset_that_fails_pre_flight_fails_at_once(
+    server: FakeServer, workdir: Path, photos: Photos
+) -> None:
+    manifest = photos.manifest_json()
+    server.state.manifests[VERSION] = {**manifest, "classes": ["card", "joker"]}
+    result, stages = run(server, workdir)
+    assert result.outcome == "failed" and stages == ["preparing the dataset"]
+    assert "no labelled example at all for 'joker'" in (result.error or "")
+    assert server.state.blob_downloads == [] and server.state.failed == [result.error]
 
 
 def test_a_lost_lease_stops_the_job_without_reporting(server: FakeServer, workdir: Path) -> None:
@@ -110,7 +181,7 @@ def test_a_lost_lease_stops_the_job_without_reporting(server: FakeServer, workdi
 
 def test_two_classes_with_a_non_ascii_name_train_offline(workdir: Path) -> None:
     # A non-ASCII class name makes Ultralytics look for a Unicode font; it must find one locally.
-    photos = make_photos(6, seed=11, classes=("card", "Rückseite"))
+    photos = make_photos(6, seed=12, classes=("card", "Rückseite"))
     with FakeServer() as server, no_internet() as attempts:
         server.state.manifests[VERSION] = photos.manifest_json()
         server.state.blobs.update(photos.blobs)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,18 +48,60 @@ def test_once_with_nothing_queued_exits_cleanly(tmp_path: Path) -> None:
     assert all(line.startswith("runner: ") for line in done.stdout.splitlines())
 
 
-def test_once_runs_one_job_to_completion(tmp_path: Path, photos: Photos) -> None:
+def test_a_killed_runner_s_job_resumes_from_its_checkpoint_on_another(
+    tmp_path: Path, photos: Photos
+) -> None:
+    """A runner dies (SIGKILL, no goodbye) after its first checkpoint; the job is requeued with it
+    and `--once` on another machine (another work folder: the dataset path the checkpoint names
+    is gone) resumes from it: epochs 1..6 continuous, the resumed part after the checkpoint."""
+    first_workdir, second_workdir = tmp_path / "first", tmp_path / "second"
     with FakeServer() as server:
-        server.state.manifests[VERSION] = photos.manifest_json()
-        server.state.blobs.update(photos.blobs)
-        server.state.queue.append(job_json("job-7", VERSION, epochs=1))
-        server.state.queue.append(job_json("job-8", VERSION, epochs=1))
-        done = run_once(runner_env(server.url, tmp_path))
+        state = server.state
+        state.manifests[VERSION] = photos.manifest_json()
+        state.blobs.update(photos.blobs)
+        state.queue.append(job_json("job-7", VERSION, epochs=6, checkpointEvery=2))
+        first = subprocess.Popen(
+            [sys.executable, "-m", "loupe_runner"],
+            env=runner_env(server.url, first_workdir),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not (
+            state.checkpoints and max(state.checkpoints) in state.epochs()
+        ):
+            time.sleep(0.05)
+        first.kill()
+        first.wait(timeout=30)
+        assert state.checkpoints, "the first runner uploaded no checkpoint"
+        assert state.completed == [] and state.failed == []
+        before = state.epochs()
+        killed_at = len(state.events)
+        checkpoint = state.newest_checkpoint()
+        assert checkpoint is not None and checkpoint["epoch"] % 2 == 0
+        shutil.rmtree(first_workdir)
+
+        # What the server does when the lease runs out: requeue, hand over the checkpoint.
+        state.hand_over_checkpoint = True
+        state.queue.append(job_json("job-7", VERSION, epochs=6, checkpointEvery=2))
+        state.queue.append(job_json("job-8", VERSION, epochs=1))
+        done = run_once(runner_env(server.url, second_workdir))
         assert done.returncode == 0, done.stdout + done.stderr
-        assert server.state.completed == ["job-7"]  # --once: the second job stays queued
-        assert len(server.state.queue) == 1
+        assert state.completed == ["job-7"]  # --once: the second job stays queued
+        assert len(state.queue) == 1
+        after = [e["epoch"] for e in state.events[killed_at:] if e["type"] == "epoch"]
+        notices = state.notices()
+        metadata = json.loads(state.artifacts["metadata.json"])
+    resumed = checkpoint["epoch"]
+    assert after == list(range(resumed + 1, 7))  # none skipped, none from epoch 1 again
+    assert sorted(set(before) | set(after)) == list(range(1, 7))
+    assert f"Resumed from epoch {resumed}: training continues with epoch {resumed + 1} of 6." in (
+        notices
+    )
+    assert metadata["epochs"] == 6
     lines = done.stdout.splitlines()
-    assert "runner: job job-7: leased (yolo11n, 1 epochs, imgsz 64, batch 4)" in lines
+    assert "runner: job job-7: leased (yolo11n, 6 epochs, imgsz 64, batch 4)" in lines
+    assert "runner: job job-7: fetching the checkpoint" in lines
     assert lines[-1] == "runner: job job-7: completed (model-of-job-7)"
     assert all(line.startswith("runner: ") for line in lines)  # Ultralytics' chatter stays out
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
+import torch
 from support import EPOCHS, IMGSZ, Photos, Trained, dict_cache
 
-from loupe_runner.contract import EpochEvent, ProgressEvent
+from loupe_runner.contract import EpochEvent, NoticeEvent, ProgressEvent
 from loupe_runner.errors import JobStopped
 from loupe_runner.materialise import materialise
-from loupe_runner.train import TrainRequest, train
+from loupe_runner.train import TrainRequest, _fit, train
 
 # The columns of Ultralytics 8.4's results.csv for a detect run, minus "epoch" and "time".
 RESULTS_CSV_KEYS = {
@@ -95,3 +97,68 @@ def test_a_stop_request_ends_training_at_the_next_batch(
         train(request, workdir, events.append, stop_after_first_batch)
     assert len(events) == 1 and isinstance(events[0], ProgressEvent)
     assert events[0].progress.epoch == 1
+
+
+def _oom() -> torch.cuda.OutOfMemoryError:
+    return torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
+def test_out_of_gpu_memory_retries_once_with_half_the_batch_from_the_last_epoch(
+    tmp_path: Path, workdir: Path, photos: Photos
+) -> None:
+    # The GPU's error, raised where torch raises it: inside Ultralytics' fit, here as the second
+    # epoch starts (Ultralytics halves the batch itself only within the first epoch).
+    cache, _ = dict_cache(tmp_path / "blobs", photos.blobs)
+    dataset = materialise(photos.manifest, cache, tmp_path / "ds", seed=0, val_fraction=0.25)
+    batches: list[int] = []
+
+    def fit(model: Any, request: TrainRequest) -> None:
+        batches.append(request.batch)
+        if len(batches) == 1:
+
+            def out_of_memory(trainer: Any) -> None:
+                if trainer.epoch == 1:
+                    raise _oom()
+
+            model.add_callback("on_train_epoch_start", out_of_memory)
+        _fit(model, request)
+
+    events: list[object] = []
+    request = TrainRequest(dataset.data_yaml, "yolov8n", 3, IMGSZ, 4, 0, "cpu", tmp_path / "run")
+    result = train(request, workdir, events.append, fit=fit)
+    assert batches == [4, 2]
+    notices = [(e.level, e.message) for e in events if isinstance(e, NoticeEvent)]
+    assert notices == [
+        (
+            "warning",
+            "The GPU ran out of memory with batch 4; retrying once with batch 2, from epoch 2.",
+        ),
+        ("info", "Resumed from epoch 1: training continues with epoch 2 of 3."),
+    ]
+    assert [e.epoch for e in events if isinstance(e, EpochEvent)] == [1, 2, 3]
+    assert result.epochs == 3 and result.weights.exists()
+
+
+def test_out_of_memory_twice_or_another_error_is_not_retried(
+    tmp_path: Path, workdir: Path, trained: Trained
+) -> None:
+    calls: list[int] = []
+
+    def always_oom(_model: Any, request: TrainRequest) -> None:
+        calls.append(request.batch)
+        raise _oom()
+
+    request = TrainRequest(trained.dataset.data_yaml, "yolov8n", 2, IMGSZ, 8, 0, "cpu", tmp_path)
+    events: list[object] = []
+    with pytest.raises(torch.cuda.OutOfMemoryError):
+        train(request, workdir, events.append, fit=always_oom)
+    assert calls == [8, 4]  # once, from the start: no epoch had finished
+    assert "retrying once with batch 4, from the start" in str(events)
+
+    def broken(_model: Any, request: TrainRequest) -> None:
+        calls.append(request.batch)
+        raise RuntimeError("not memory")
+
+    with pytest.raises(RuntimeError, match="not memory"):
+        train(request, workdir, events.append, fit=broken)
+    assert calls == [8, 4, 8]
