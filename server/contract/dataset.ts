@@ -106,8 +106,12 @@ export const DatasetVersion = z.object({
   id: Sha256,
   name: z.string(),
   classes: z.array(z.string()),
+  task: Task,
   imageCount: z.number().int(),
   boxCount: z.number().int(),
+  polygonCount: z.number().int(),
+  /** Images that carry an image-level class (what classify trains on). */
+  classifiedCount: z.number().int(),
   createdAt: z.string(),
 });
 export type DatasetVersion = z.infer<typeof DatasetVersion>;

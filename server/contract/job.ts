@@ -85,9 +85,7 @@ export const HYPERPARAMETER_DEFAULTS: Required<Hyperparameters> = {
 
 export const CreateJobRequest = z.object({
   datasetVersionId: Sha256,
-  task: Task.refine((t) => t === 'detect', {
-    message: 'only detect training is available in this version',
-  }),
+  task: Task,
   model: ModelArchitecture.default('yolo11n'),
   epochs: z.number().int().min(1).max(1000).default(10),
   imgsz: z

@@ -77,6 +77,11 @@ const MIGRATIONS: string[] = [
   ALTER TABLE jobs ADD COLUMN checkpoint_sha256 TEXT REFERENCES blobs(sha256);
   ALTER TABLE jobs ADD COLUMN checkpoint_bytes INTEGER;
   `,
+  `
+  ALTER TABLE dataset_versions ADD COLUMN task TEXT NOT NULL DEFAULT 'detect';
+  ALTER TABLE dataset_versions ADD COLUMN polygon_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE dataset_versions ADD COLUMN classified_count INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

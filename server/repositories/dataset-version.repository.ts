@@ -6,7 +6,10 @@ type Row = {
   name: string;
   classes_json: string;
   image_count: number;
+  task: DatasetVersion['task'];
   box_count: number;
+  polygon_count: number;
+  classified_count: number;
   created_at: string;
 };
 
@@ -15,7 +18,10 @@ const toVersion = (r: Row): DatasetVersion => ({
   name: r.name,
   classes: JSON.parse(r.classes_json) as string[],
   imageCount: r.image_count,
+  task: r.task,
   boxCount: r.box_count,
+  polygonCount: r.polygon_count,
+  classifiedCount: r.classified_count,
   createdAt: r.created_at,
 });
 
@@ -27,16 +33,20 @@ export class DatasetVersionRepository {
     this.db
       .prepare(
         `INSERT OR IGNORE INTO dataset_versions
-         (id, name, classes_json, manifest_json, image_count, box_count, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         (id, name, task, classes_json, manifest_json, image_count, box_count, polygon_count,
+          classified_count, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         version.id,
         version.name,
+        version.task,
         JSON.stringify(version.classes),
         JSON.stringify(manifest),
         version.imageCount,
         version.boxCount,
+        version.polygonCount,
+        version.classifiedCount,
         version.createdAt,
       );
   }

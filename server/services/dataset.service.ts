@@ -63,7 +63,10 @@ export class DatasetService {
       name: canonical.name,
       classes: canonical.classes,
       imageCount: canonical.images.length,
+      task: canonical.task ?? 'detect',
       boxCount: canonical.images.reduce((n, i) => n + i.boxes.length, 0),
+      polygonCount: canonical.images.reduce((n, i) => n + (i.polygons?.length ?? 0), 0),
+      classifiedCount: canonical.images.filter((i) => i.imageClass !== undefined).length,
       createdAt: this.clock.now().toISOString(),
     };
     this.versions.insert(version, canonical);

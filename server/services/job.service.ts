@@ -19,6 +19,7 @@ import type { Clock } from './clock';
 import type { DatasetService } from './dataset.service';
 import type { JobEventBus } from './job-event-bus';
 import type { ModelService } from './model.service';
+import { trainingProblem } from './training-labels';
 
 /** The order a job moves through while a runner holds it; a report never moves it back. */
 const RUNNING_ORDER: JobStatus[] = ['preparing', 'training', 'exporting'];
@@ -39,27 +40,8 @@ export class JobService {
 
   create(config: JobConfig): Job {
     const manifest = this.datasets.manifest(config.datasetVersionId);
-    const labeled = manifest.images.filter((i) => i.boxes.length > 0).length;
-    if (labeled === 0) {
-      throw new AppError(
-        422,
-        'empty_dataset',
-        `dataset "${manifest.name}" has no labeled images (${manifest.images.length} image(s), no boxes)`,
-        'Draw at least one box, sync, and start training again.',
-      );
-    }
-    const counts = manifest.classes.map(
-      (_, c) => manifest.images.filter((i) => i.boxes.some((b) => b.classIndex === c)).length,
-    );
-    const unused = manifest.classes.filter((_, c) => counts[c] === 0);
-    if (unused.length > 0) {
-      throw new AppError(
-        422,
-        'class_without_examples',
-        `class(es) ${unused.map((n) => `"${n}"`).join(', ')} have no labeled example`,
-        'Label at least one image of each class (or remove the class), sync, and train again.',
-      );
-    }
+    const problem = trainingProblem(manifest, config.task);
+    if (problem) throw new AppError(422, problem.code, problem.message, problem.hint);
     const id = randomUUID();
     this.tx(() => {
       this.jobs.insert(id, config, this.nowIso());

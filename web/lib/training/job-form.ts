@@ -3,6 +3,7 @@ import {
   HYPERPARAMETER_DEFAULTS,
   type Hyperparameters,
   type ModelArchitecture,
+  type Task,
 } from '$contract';
 
 /** Field errors keyed by the request's path (e.g. "hyperparameters.lr0"), for inline messages. */
@@ -10,7 +11,7 @@ export type FieldErrors = Record<string, string>;
 
 export type JobDraft = {
   datasetVersionId: string;
-  task: 'detect';
+  task: Task;
   model: ModelArchitecture;
   epochs: number;
   imgsz: number;
