@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { DatasetVersion } from '../../server/contract';
 import { readEnv } from '../../server/env';
 import { startServer } from '../../server/server';
 
@@ -16,6 +18,34 @@ export async function startLoupe() {
     LOUPE_WEB_DIR: resolve('build'),
   });
   const server = await startServer(env);
+  const send = (path: string, init: RequestInit = {}) =>
+    fetch(server.url + path, {
+      ...init,
+      headers: { authorization: `Bearer ${server.tokens.userToken}`, ...init.headers },
+    });
+  const post = async <T>(path: string, json: unknown): Promise<T> => {
+    const res = await send(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  /** Puts fixture photos on the server through the same API the PWA's sync uses. */
+  const seed = async (cards: Cards, name = 'cards') => {
+    const images = cards.images.map((image) => {
+      const bytes = readFileSync(cards.path(image.file));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const { width, height, boxes } = image;
+      return { bytes, entry: { sha256, fileName: image.file, width, height, boxes } };
+    });
+    for (const { bytes, entry } of images) {
+      await send(`/api/blobs/${entry.sha256}`, { method: 'PUT', body: bytes });
+    }
+    const manifest = { name, classes: cards.classes, images: images.map((i) => i.entry) };
+    return post<DatasetVersion>('/api/dataset-versions', manifest);
+  };
   const api = async <T>(path: string): Promise<T> => {
     const res = await fetch(server.url + path, {
       headers: { authorization: `Bearer ${server.tokens.userToken}` },
@@ -27,6 +57,8 @@ export async function startLoupe() {
     ...server,
     dataDir,
     api,
+    post,
+    seed,
     close: async () => {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -40,6 +72,8 @@ export type FixtureImage = {
   height: number;
   boxes: { classIndex: number; x: number; y: number; w: number; h: number }[];
 };
+
+export type Cards = ReturnType<typeof generateCards>;
 
 /** Synthetic card photos with exactly known boxes, from the fixture generator. */
 export function generateCards(count: number, seed: number) {
