@@ -19,7 +19,7 @@ const config = {
     typescript: {
       // One type-check covers the server too: the web client is typed from it.
       config: (tsconfig) => {
-        tsconfig.include.push('../server/**/*.ts');
+        tsconfig.include.push('../server/**/*.ts', '../bench/**/*.ts');
       },
     },
     // workbox-window registers the service worker, so it can offer "reload for the new version".

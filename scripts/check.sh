@@ -12,6 +12,6 @@ step npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output mac
 step npx tsc --noEmit -p .
 step npx tsc --noEmit -p web/lib/inference/worker
 step npx tsc --noEmit -p web/service-worker
-step $py/ruff check gpu-runner test
-step $py/ruff format --check gpu-runner test
+step $py/ruff check gpu-runner test bench
+step $py/ruff format --check gpu-runner test bench
 (cd gpu-runner && step .venv/bin/mypy loupe_runner tests ../test/fixtures)
