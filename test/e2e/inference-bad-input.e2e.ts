@@ -93,9 +93,9 @@ const cases: [
   [
     'metadata with the wrong task',
     { model: 'model.onnx', metadata: 'wrong-task.json' },
-    // Until the worker runs classify models (issue 4), the task is refused before loading.
-    'unsupported-task',
-    /classify models are not supported yet/,
+    // A detect graph under classify metadata: the output shape gives it away.
+    'invalid-model',
+    /a classify model with 2 classes \(card, back\) has output \[1, 2\].*\[1, 6, 189\]/,
   ],
   [
     'a model too large for the device',

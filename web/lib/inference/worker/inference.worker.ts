@@ -36,13 +36,9 @@ let current: Loaded | undefined;
 function assertSupportedTask(metadata: ModelMetadata): void {
   switch (metadata.task) {
     case 'detect':
-      return;
     case 'classify':
     case 'segment':
-      throw new InferenceError(
-        'unsupported-task',
-        `${metadata.task} models are not supported yet; train a detect model to run it in the browser.`,
-      );
+      return;
     default: {
       const unknown: never = metadata.task;
       throw new InferenceError('unsupported-task', `unknown model task "${String(unknown)}"`);

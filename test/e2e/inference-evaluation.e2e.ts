@@ -1,0 +1,87 @@
+/**
+ * In-browser evaluation agrees with Ultralytics' `model.val`: the built worker predicts in
+ * Chromium with the validator's settings (conf 0.001, iou 0.7, multi-label), and
+ * web/lib/evaluation turns those detections and the labels into precision, recall, mAP50 and
+ * mAP50-95. Within 0.005 of what model.val printed for the same ONNX model on the same images.
+ *
+ * Same resize path on both sides: the validation pictures are drawn at the model's size (96x72
+ * for imgsz 96), so neither model.val (INTER_AREA) nor predict (INTER_LINEAR) resizes them, and
+ * both letterbox to 96x96 with the same padding.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createDetectionEvaluator,
+  VAL_OPTIONS,
+} from '../../web/lib/evaluation/detection-evaluator';
+import type { Detection } from '../../web/lib/inference/types';
+import {
+  inferenceFixture,
+  loadInPage,
+  openHarness,
+  runInPage,
+  type HarnessPage,
+} from '../fixtures/inference-harness';
+
+interface Labels {
+  images: {
+    file: string;
+    width: number;
+    height: number;
+    boxes: { classIndex: number; x: number; y: number; w: number; h: number }[];
+  }[];
+}
+
+const dir = inferenceFixture('detect');
+const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
+  val: { precision: number; recall: number; map50: number; map: number };
+};
+const labels = JSON.parse(readFileSync(join(dir, 'val-labels.json'), 'utf8')) as Labels;
+let h: HarnessPage;
+
+beforeAll(async () => {
+  h = await openHarness({ detect: dir });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('in-browser evaluation, in Chromium', () => {
+  it("equals Ultralytics' model.val within 0.005", async () => {
+    const loaded = await loadInPage(h, 'detect');
+    expect(loaded.ok, JSON.stringify(loaded)).toBe(true);
+    const files = labels.images.map((i) => `val-images/${i.file}`);
+    const replies = await runInPage<{ detections: Detection[] }>(h, 'detect', files, VAL_OPTIONS);
+    const evaluator = createDetectionEvaluator();
+    labels.images.forEach((image, k) => {
+      const reply = replies[k]!;
+      if (!reply.ok) throw new Error(`${image.file}: ${reply.error.message}`);
+      evaluator.add(
+        reply.value.detections.map((d) => ({
+          box: [d.x, d.y, d.x + d.w, d.y + d.h] as const,
+          classIndex: d.classIndex,
+          confidence: d.confidence,
+        })),
+        image.boxes.map((b) => ({
+          box: [
+            b.x * image.width,
+            b.y * image.height,
+            (b.x + b.w) * image.width,
+            (b.y + b.h) * image.height,
+          ] as const,
+          classIndex: b.classIndex,
+        })),
+      );
+    });
+    const ours = evaluator.result();
+    const report = (['precision', 'recall', 'map50', 'map'] as const)
+      .map((k) => `${k} ${ours[k].toFixed(4)} vs ${reference.val[k].toFixed(4)}`)
+      .join('; ');
+    console.log(`evaluation over ${ours.images} images: ${report}`);
+    expect(ours.images).toBe(labels.images.length);
+    for (const key of ['precision', 'recall', 'map50', 'map'] as const) {
+      expect(Math.abs(ours[key] - reference.val[key]), report).toBeLessThanOrEqual(0.005);
+    }
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * The live scan page in Chromium with its fake camera: it lists the server's models, downloads
+ * the chosen one, opens the (rear) camera, and runs the model on camera frames in the worker,
+ * showing fps, per-stage milliseconds and the backend. The models API is answered with the
+ * detect fixture (a real Ultralytics export) so no training is needed; everything else is the
+ * built PWA on the real server.
+ */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelVersion } from '../../server/contract/model';
+import { readEnv } from '../../server/env';
+import { startServer } from '../../server/server';
+import { CHROMIUM_FLAGS, PHONE } from './browser';
+import { inferenceFixture } from '../fixtures/inference-harness';
+
+const dir = inferenceFixture('detect');
+const onnx = readFileSync(join(dir, 'model.onnx'));
+const metadata = JSON.parse(
+  readFileSync(join(dir, 'metadata.json'), 'utf8'),
+) as ModelVersion['metadata'];
+const model: ModelVersion = {
+  id: 'fixture-detect',
+  jobId: metadata.jobId,
+  task: metadata.task,
+  classNames: metadata.classNames,
+  onnxSha256: '0'.repeat(64),
+  onnxBytes: onnx.byteLength,
+  metadata,
+  createdAt: new Date(0).toISOString(),
+};
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Awaited<ReturnType<typeof chromium.launch>>;
+const dataDir = join(tmpdir(), `loupe-scan-e2e-${process.pid}`);
+
+beforeAll(async () => {
+  server = await startServer(
+    readEnv({
+      LOUPE_PORT: '0',
+      LOUPE_DATA_DIR: dataDir,
+      LOUPE_RUNNER: 'off',
+      LOUPE_WEB_DIR: resolve('build'),
+    }),
+  );
+  browser = await chromium.launch({
+    executablePath: process.env.LOUPE_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      ...CHROMIUM_FLAGS,
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('live scan, in Chromium with a fake camera', () => {
+  it('runs the chosen model on camera frames and shows fps, timings and backend', async () => {
+    const context = await browser.newContext({ ...PHONE, permissions: ['camera'] });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    await page.route(`${server.url}/api/models`, (route) => route.fulfill({ json: [model] }));
+    await page.route(`${server.url}/api/models/${model.id}/model.onnx`, (route) =>
+      route.fulfill({ body: onnx, contentType: 'application/octet-stream' }),
+    );
+    await page.goto(`${server.url}/scan?token=${server.tokens.userToken}`);
+    await expect.poll(() => page.getByTestId('scan-model').inputValue()).toBe(model.id);
+    await page.getByTestId('scan-start').click();
+    const stats = page.getByTestId('scan-stats');
+    await expect
+      .poll(async () => Number((await stats.getAttribute('data-processed')) ?? 0), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThanOrEqual(5);
+    const text = (await stats.textContent()) ?? '';
+    console.log(`scan: ${text.replace(/\s+/g, ' ').trim()}`);
+    expect(text).toMatch(/[\d.]+ fps/);
+    expect(text).toMatch(/pre \d+ ms · model \d+ ms · post\s+\d+ ms/);
+    expect(text).toMatch(/wasm/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    // Stop releases the camera.
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => stats.count()).toBe(0);
+    await context.close();
+  });
+});
