@@ -101,7 +101,7 @@ class Runner:
         job, config = lease.job, lease.job.config
         prefix = f"job {job.id}: "
         self._state_is(
-            f"{prefix}leased ({config.model}, {config.epochs} epochs, "
+            f"{prefix}leased ({config.task}, {config.model}, {config.epochs} epochs, "
             f"imgsz {config.imgsz}, batch {config.batch})"
         )
         result = run_job(context, lease, lambda words: self._state_is(prefix + words))

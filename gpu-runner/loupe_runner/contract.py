@@ -86,12 +86,28 @@ class Box(_Wire):
         return self
 
 
+# A polygon vertex coordinate, with the same rounding slack as a box edge.
+Coordinate = Annotated[float, Field(ge=-EDGE_TOLERANCE, le=1 + EDGE_TOLERANCE)]
+# zod's z.tuple([x, y]); a list here because strict pydantic takes no list for a tuple.
+Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
+
+
+class Polygon(_Wire):
+    """An outline (segment task), normalised, vertices in drawing order, not closed."""
+
+    class_index: int = Field(ge=0)
+    points: list[Point] = Field(min_length=3, max_length=1000)
+
+
 class ManifestImage(_Wire):
     sha256: Sha256
     file_name: str = Field(min_length=1, max_length=255)
     width: int = Field(gt=0, le=20_000)
     height: int = Field(gt=0, le=20_000)
     boxes: list[Box] = Field(max_length=1000)
+    # Added after version 1 of the manifest; absent (never empty) when they hold nothing.
+    polygons: list[Polygon] | None = _optional(max_length=1000)
+    image_class: int | None = _optional(ge=0)  # the image-level class (classify)
 
 
 ClassName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -100,6 +116,7 @@ ClassName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 class DatasetManifest(_Wire):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     classes: list[ClassName] = Field(min_length=1, max_length=1000)
+    task: Task | None = _optional()  # what the labels are for; absent means detect
     images: list[ManifestImage] = Field(max_length=100_000)
 
     @field_validator("classes")
@@ -112,10 +129,16 @@ class DatasetManifest(_Wire):
     @model_validator(mode="after")
     def _known_classes(self) -> DatasetManifest:
         for i, image in enumerate(self.images):
-            for j, box in enumerate(image.boxes):
-                if box.class_index >= len(self.classes):
+            labels = [(f"boxes[{j}]", box.class_index) for j, box in enumerate(image.boxes)]
+            labels += [
+                (f"polygons[{j}]", p.class_index) for j, p in enumerate(image.polygons or [])
+            ]
+            if image.image_class is not None:
+                labels.append(("imageClass", image.image_class))
+            for where, class_index in labels:
+                if class_index >= len(self.classes):
                     raise ValueError(
-                        f"images[{i}].boxes[{j}]: class {box.class_index} does not exist "
+                        f"images[{i}].{where}: class {class_index} does not exist "
                         f"(the dataset has {len(self.classes)})"
                     )
         return self
@@ -123,7 +146,19 @@ class DatasetManifest(_Wire):
 
 # --- job.ts ------------------------------------------------------------------------------------
 
-ModelArchitecture = Literal["yolo11n", "yolov8n"]
+# Built from Ultralytics' YAML (the scale letter picks the size), so nothing is downloaded.
+ModelArchitecture = Literal[
+    "yolo11n",
+    "yolo11s",
+    "yolo11m",
+    "yolo11l",
+    "yolo11x",
+    "yolov8n",
+    "yolov8s",
+    "yolov8m",
+    "yolov8l",
+    "yolov8x",
+]
 JobStatus = Literal[
     "queued", "preparing", "training", "exporting", "completed", "failed", "cancelled"
 ]
@@ -179,13 +214,6 @@ class JobConfig(_Wire):
     @property
     def ultralytics_batch(self) -> int:
         return -1 if self.batch == "auto" else self.batch
-
-    @field_validator("task")
-    @classmethod
-    def _detect_only(cls, task: str) -> str:
-        if task != "detect":
-            raise ValueError("only detect training is available in this version")
-        return task
 
     @field_validator("imgsz")
     @classmethod

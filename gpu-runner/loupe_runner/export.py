@@ -73,14 +73,11 @@ def export_onnx(
     task = str(model.task)
     _neutralise_description(dest, f"Loupe {architecture} {task} model ({len(class_names)} classes)")
     input_name, input_shape, output_names, output_shapes = _check_runs(dest)
-    if task == "detect" and (
-        len(output_shapes) != 1
-        or len(output_shapes[0]) != 3
-        or output_shapes[0][:2] != [1, 4 + len(class_names)]
-    ):
+    expected = expected_outputs(task, len(class_names), imgsz)
+    if not _shapes_match(output_shapes, expected):
         raise ExportError(
-            f"The exported model's output has shape {output_shapes}, not [1, {4 + len(class_names)}"
-            ", N] as a detector with these classes must. Report this with the runner's log."
+            f"The exported model's outputs have shapes {output_shapes}, not {expected} (N: any "
+            f"number) as a {task} model with these classes must. Report this with the runner's log."
         )
     return ExportedModel(
         path=dest,
@@ -94,6 +91,43 @@ def export_onnx(
         output_shapes=output_shapes,
         ultralytics_version=str(ultralytics.__version__),
     )
+
+
+# Mask prototypes per segment model (Ultralytics' Segment head) and their resolution divisor.
+MASK_PROTOTYPES = 32
+MASK_STRIDE = 4
+
+
+def expected_outputs(task: str, classes: int, imgsz: int) -> list[list[int | str]]:
+    """What each task's ONNX must put out; "N" is the number of anchors (depends on imgsz).
+
+    detect:   [1, 4 + classes, N]                 boxes and class scores per anchor
+    segment:  [1, 4 + classes + 32, N] and        the same plus 32 mask coefficients, and the
+              [1, 32, imgsz/4, imgsz/4]           mask prototypes they weigh
+    classify: [1, classes]                        class probabilities
+    """
+    if task == "classify":
+        return [[1, classes]]
+    if task == "segment":
+        side = imgsz // MASK_STRIDE
+        return [[1, 4 + classes + MASK_PROTOTYPES, "N"], [1, MASK_PROTOTYPES, side, side]]
+    return [[1, 4 + classes, "N"]]
+
+
+def _shapes_match(actual: list[list[int]], expected: list[list[int | str]]) -> bool:
+    if len(actual) != len(expected):
+        return False
+    for shape, pattern in zip(actual, expected, strict=True):
+        if len(shape) != len(pattern):
+            return False
+        bound: dict[str, int] = {}
+        for dim, want in zip(shape, pattern, strict=True):
+            if isinstance(want, str):
+                if bound.setdefault(want, dim) != dim:
+                    return False  # one name, one size
+            elif dim != want:
+                return False
+    return True
 
 
 def build_metadata(

@@ -1,4 +1,5 @@
-"""One leased job, end to end: pre-flight -> materialise -> (resume) -> train -> export -> upload.
+"""One leased job, end to end: pre-flight -> materialise -> (resume) -> train -> export -> upload,
+for the job's task (classify, detect or segment).
 
 Each stage reports its status first, so the job page shows where time goes. Checkpoints go up
 while training runs; a lease that carries one resumes from it. At the end the job uploads, besides
@@ -30,7 +31,7 @@ from loupe_runner.errors import ExportError, JobStopped, describe_failure
 from loupe_runner.export import benchmark_onnx, build_metadata, export_onnx
 from loupe_runner.health import HealthProbe
 from loupe_runner.lease import HEARTBEAT_SECONDS, Heartbeat, StopSignal
-from loupe_runner.materialise import BlobCache, materialise, unique_images
+from loupe_runner.materialise import BlobCache, materialise, task_images
 from loupe_runner.outbox import Outbox
 from loupe_runner.preflight import check_disk, check_split, estimate_bytes
 from loupe_runner.report import run_files, validation_summary
@@ -120,8 +121,8 @@ def _stages(
     manifest = context.client.manifest(config.dataset_version_id)
     cache = BlobCache(context.workdir / "blobs", context.client.download_blob)
     # Pre-flight: before a single photo is downloaded.
-    check_split(manifest, config.seed, config.val_fraction)
-    images = unique_images(manifest).values()
+    check_split(manifest, config.seed, config.val_fraction, config.task)
+    images = task_images(manifest, config.task).values()
     check_disk(context.workdir, estimate_bytes(images, lambda sha: (cache.folder / sha).exists()))
     dataset = materialise(
         manifest,
@@ -129,8 +130,11 @@ def _stages(
         job_dir / "dataset",
         seed=config.seed,
         val_fraction=config.val_fraction,
+        task=config.task,
         check_stop=stop.check,
     )
+    for note in dataset.notes:  # labels converted for the task, or images it cannot use
+        outbox.put(NoticeEvent(level="info", message=note))
     resume_from = None
     if lease.checkpoint is not None:
         stage.enter("fetching the checkpoint")
@@ -149,7 +153,7 @@ def _stages(
     stage.enter("training")
     outbox.put(StatusEvent(status="training"))
     request = TrainRequest(
-        data_yaml=dataset.data_yaml,
+        data=dataset.data,
         architecture=config.model,
         epochs=config.epochs,
         imgsz=config.imgsz,
@@ -160,6 +164,7 @@ def _stages(
         hyperparameters=config.hyperparameters.ultralytics_args(),
         checkpoint_every=config.checkpoint_every,
         resume_from=resume_from,
+        task=config.task,
     )
     with CheckpointUploader(context.client, job.id, lease.lease_token, stop) as uploader:
         result = train(request, context.workdir, outbox.put, stop.check, uploader.submit)

@@ -1,8 +1,21 @@
-"""Turns a dataset manifest into the folder layout Ultralytics trains on.
+"""Turns a dataset manifest into the folder layout Ultralytics trains on for the job's task.
+
+detect and segment (`data` is data.yaml):
 
     <dest>/images/{train,val}/<sha256>.<ext>  hardlinks into the blob cache (copies across disks)
-    <dest>/labels/{train,val}/<sha256>.txt    one "class cx cy w h" line per box; empty: background
+    <dest>/labels/{train,val}/<sha256>.txt    detect: "class cx cy w h" per box and per outline's
+                                              bounding box; segment: "class x1 y1 x2 y2 ..." per
+                                              outline and per box's four corners; empty: background
     <dest>/data.yaml                          absolute path, train, val, names
+
+classify (`data` is the folder itself, as Ultralytics wants):
+
+    <dest>/{train,val}/<class index>/<sha256>.<ext>   images with an image class; others left out
+    <dest>/.ndjson.yaml                               names, in the manifest's order
+
+Class folders are named by index, not by name: a name is free text ("a/b", ".."), and from plain
+folders Ultralytics would number classes by sorted name, not in the dataset's order. With
+.ndjson.yaml beside them it takes the folders as class ids and the names from the file.
 
 Images are named by hash, so two photos called IMG_0001.jpg never collide, and the extension
 comes from the bytes, not the file name, because Ultralytics picks images by extension.
@@ -21,7 +34,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from loupe_runner.client import CorruptBlob, ServerError
-from loupe_runner.contract import Box, DatasetManifest, ManifestImage
+from loupe_runner.contract import Box, DatasetManifest, ManifestImage, Polygon, Task
 from loupe_runner.errors import DatasetError
 
 # Pillow's format name -> an extension Ultralytics accepts (ultralytics.data.utils.IMG_FORMATS).
@@ -38,11 +51,12 @@ _EXTENSIONS = {
 @dataclass(frozen=True)
 class Materialised:
     root: Path
-    data_yaml: Path
+    data: Path  # what Ultralytics' `data` gets: data.yaml, or the folder for classify
     classes: list[str]
     train: list[str]  # sha256s
     val: list[str]
-    boxes: int
+    labels: int  # what the task learns from: boxes and outlines, or image classes
+    notes: list[str]  # conversions and omissions the user should hear about
 
 
 class BlobCache:
@@ -76,11 +90,93 @@ def split(shas: Sequence[str], seed: int, val_fraction: float) -> tuple[list[str
 
 def yolo_line(box: Box) -> str:
     """YOLO wants centre, width and height; the contract sends the top-left corner."""
-    # Clamp into the image: the contract allows a rounding hair past the edge, Ultralytics does not.
-    x0, y0 = max(0.0, box.x), max(0.0, box.y)
-    x1, y1 = min(1.0, box.x + box.w), min(1.0, box.y + box.h)
+    x0, y0, x1, y1 = _corners(box)
     cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
     return f"{box.class_index} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}"
+
+
+def segment_line(polygon: Polygon) -> str:
+    """YOLO segment labels: the class, then each vertex's x and y."""
+    coordinates = " ".join(f"{_clamp(x):.6f} {_clamp(y):.6f}" for x, y in polygon.points)
+    return f"{polygon.class_index} {coordinates}"
+
+
+def polygon_box(polygon: Polygon) -> Box:
+    """An outline's bounding box, so outlines can train a detector."""
+    xs = [_clamp(x) for x, _ in polygon.points]
+    ys = [_clamp(y) for _, y in polygon.points]
+    # A degenerate outline (a line) still gets a box Ultralytics keeps: a hair wide.
+    w, h = max(max(xs) - min(xs), 1e-6), max(max(ys) - min(ys), 1e-6)
+    x, y = min(min(xs), 1 - w), min(min(ys), 1 - h)
+    return Box(class_index=polygon.class_index, x=x, y=y, w=w, h=h)
+
+
+def box_polygon(box: Box) -> Polygon:
+    """A box as an outline of its four corners, so boxes can fill out a segment dataset."""
+    x0, y0, x1, y1 = _corners(box)
+    points = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+    return Polygon(class_index=box.class_index, points=points)
+
+
+def _corners(box: Box) -> tuple[float, float, float, float]:
+    # Clamp into the image: the contract allows a rounding hair past the edge, Ultralytics does not.
+    return max(0.0, box.x), max(0.0, box.y), min(1.0, box.x + box.w), min(1.0, box.y + box.h)
+
+
+def _clamp(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def label_lines(image: ManifestImage, task: Task) -> list[str]:
+    """The YOLO label file of one image for detect or segment (empty: a background image)."""
+    polygons = image.polygons or []
+    if task == "segment":
+        return [segment_line(p) for p in polygons] + [
+            segment_line(box_polygon(b)) for b in image.boxes
+        ]
+    return [yolo_line(b) for b in image.boxes] + [yolo_line(polygon_box(p)) for p in polygons]
+
+
+def label_classes(image: ManifestImage, task: Task) -> list[int]:
+    """The class of every label the task learns from in this image (pre-flight counts these)."""
+    if task == "classify":
+        return [] if image.image_class is None else [image.image_class]
+    return [b.class_index for b in image.boxes] + [p.class_index for p in image.polygons or []]
+
+
+def task_images(manifest: DatasetManifest, task: Task) -> dict[str, ManifestImage]:
+    """The images the task trains on: all of them (unlabelled ones are background), except for
+    classify, which can only use images with a class."""
+    images = unique_images(manifest)
+    if task != "classify":
+        return images
+    return {sha: image for sha, image in images.items() if image.image_class is not None}
+
+
+def task_split(
+    images: dict[str, ManifestImage], task: Task, seed: int, val_fraction: float
+) -> tuple[list[str], list[str]]:
+    """The split materialise() makes (pre-flight checks the same one).
+
+    Classify splits each class on its own, so every class with two photos or more lands on both
+    sides; a class with one photo goes to train, and pre-flight says it is missing from val.
+    Detect and segment split all images at once: an image holds several classes.
+    """
+    if task != "classify" or len(images) < 2:
+        return split(list(images), seed, val_fraction)
+    groups: dict[int, list[str]] = {}
+    for sha, image in images.items():
+        groups.setdefault(image.image_class or 0, []).append(sha)
+    train: list[str] = []
+    val: list[str] = []
+    for _, shas in sorted(groups.items()):
+        if len(shas) < 2:
+            train += shas
+            continue
+        part_train, part_val = split(shas, seed, val_fraction)
+        train += part_train
+        val += part_val
+    return sorted(train), sorted(val)
 
 
 def materialise(
@@ -90,44 +186,134 @@ def materialise(
     *,
     seed: int,
     val_fraction: float,
+    task: Task = "detect",
     check_stop: Callable[[], None] = lambda: None,
 ) -> Materialised:
-    images = unique_images(manifest)
-    if not images:
+    images = task_images(manifest, task)
+    labels, notes = check_labels(manifest, images, task)
+    train, val = task_split(images, task, seed, val_fraction)
+    if dest.exists():
+        shutil.rmtree(dest)  # a retried job starts from a clean layout
+    dest.mkdir(parents=True)
+    root = dest.resolve()
+    if task == "classify":
+        data = _image_folders(manifest, images, cache, root, train, val, check_stop)
+    else:
+        data = _yolo_folders(manifest, images, cache, root, train, val, task, check_stop)
+    return Materialised(root, data, list(manifest.classes), train, val, labels, notes)
+
+
+def check_labels(
+    manifest: DatasetManifest, images: dict[str, ManifestImage], task: Task
+) -> tuple[int, list[str]]:
+    """(the number of labels the task learns from, notes for the user); a DatasetError when
+    there is nothing to learn, naming what to draw or which task the labels suit."""
+    every = unique_images(manifest)
+    if not every:
         raise DatasetError(
             f"The dataset '{manifest.name}' has no images, so there is nothing to train on. "
             "Add labelled photos, sync the dataset, and start a job on the new version."
         )
-    boxes = sum(len(image.boxes) for image in images.values())
-    if boxes == 0:
-        raise DatasetError(
-            f"The dataset '{manifest.name}' has {len(images)} images but no boxes, so a "
-            "detector has nothing to learn. Draw a box around at least one object, sync, and "
-            "start a job on the new version."
+    name, count = manifest.name, len(every)
+    boxes = sum(len(image.boxes) for image in every.values())
+    polygons = sum(len(image.polygons or []) for image in every.values())
+    if task == "classify":
+        if not images:
+            raise DatasetError(
+                f"Classify needs image classes: the dataset '{name}' has {count} images and none "
+                "has a class, so a classifier has nothing to learn. Give each photo its class, "
+                "sync, and start a job on the new version, or train detect on its boxes."
+            )
+        left_out = count - len(images)
+        notes = (
+            [
+                f"{left_out} of {count} images have no image class and were left out of "
+                "classify training."
+            ]
+            if left_out
+            else []
         )
-    train, val = split(list(images), seed, val_fraction)
-    if dest.exists():
-        shutil.rmtree(dest)  # a retried job starts from a clean layout
+        return len(images), notes
+    if task == "segment":
+        if polygons == 0:
+            also = f" (its {boxes} boxes would only teach rectangles)" if boxes else ""
+            raise DatasetError(
+                f"Segment needs outlines: the dataset '{name}' has {count} images and no "
+                f"polygons, so a segmentation model has nothing to learn{also}. Draw outlines "
+                "around the objects, sync, and start a job on the new version, or train detect."
+            )
+        notes = (
+            [f"{boxes} boxes were used as rectangular outlines (their four corners)."]
+            if boxes
+            else []
+        )
+        return polygons + boxes, notes
+    if boxes + polygons == 0:
+        raise DatasetError(
+            f"The dataset '{name}' has {count} images but no boxes or outlines, so a detector "
+            "has nothing to learn. Draw a box around at least one object, sync, and start a job "
+            "on the new version."
+        )
+    notes = [f"{polygons} outlines were used as their bounding boxes."] if polygons else []
+    return boxes + polygons, notes
+
+
+def _yolo_folders(
+    manifest: DatasetManifest,
+    images: dict[str, ManifestImage],
+    cache: BlobCache,
+    root: Path,
+    train: list[str],
+    val: list[str],
+    task: Task,
+    check_stop: Callable[[], None],
+) -> Path:
     for name, shas in (("train", train), ("val", val)):
-        (dest / "images" / name).mkdir(parents=True)
-        (dest / "labels" / name).mkdir(parents=True)
+        (root / "images" / name).mkdir(parents=True)
+        (root / "labels" / name).mkdir(parents=True)
         for sha in shas:
             check_stop()
             image = images[sha]
             blob = _fetch(cache, image)
-            _link(blob, dest / "images" / name / f"{sha}.{_extension(blob, image)}")
-            lines = "".join(f"{yolo_line(box)}\n" for box in image.boxes)
-            (dest / "labels" / name / f"{sha}.txt").write_text(lines, encoding="utf-8")
-    data_yaml = dest / "data.yaml"
+            _link(blob, root / "images" / name / f"{sha}.{_extension(blob, image)}")
+            lines = "".join(f"{line}\n" for line in label_lines(image, task))
+            (root / "labels" / name / f"{sha}.txt").write_text(lines, encoding="utf-8")
+    data_yaml = root / "data.yaml"
     # JSON is valid YAML, and json.dumps quotes any class name safely.
     layout = {
-        "path": str(dest.resolve()),
+        "path": str(root),
         "train": "images/train",
         "val": "images/val",
         "names": list(manifest.classes),
     }
     data_yaml.write_text(json.dumps(layout, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return Materialised(dest.resolve(), data_yaml, list(manifest.classes), train, val, boxes)
+    return data_yaml
+
+
+def _image_folders(
+    manifest: DatasetManifest,
+    images: dict[str, ManifestImage],
+    cache: BlobCache,
+    root: Path,
+    train: list[str],
+    val: list[str],
+    check_stop: Callable[[], None],
+) -> Path:
+    for name, shas in (("train", train), ("val", val)):
+        for sha in shas:
+            check_stop()
+            image = images[sha]
+            folder = root / name / str(image.image_class)
+            folder.mkdir(parents=True, exist_ok=True)
+            blob = _fetch(cache, image)
+            _link(blob, folder / f"{sha}.{_extension(blob, image)}")
+    # Integer keys, each name a JSON string (a valid YAML double-quoted scalar): the names map
+    # Ultralytics reads for folders named by class id.
+    names = "".join(
+        f"  {i}: {json.dumps(n, ensure_ascii=False)}\n" for i, n in enumerate(manifest.classes)
+    )
+    (root / ".ndjson.yaml").write_text(f"names:\n{names}", encoding="utf-8")
+    return root
 
 
 def unique_images(manifest: DatasetManifest) -> dict[str, ManifestImage]:

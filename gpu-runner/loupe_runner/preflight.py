@@ -1,9 +1,10 @@
 """Checks before a job downloads or trains anything, so a run that cannot succeed fails at once
 with what to change, instead of hours later (or, worse, training a model that never saw a class).
 
-Dataset emptiness is checked where the dataset is laid out (materialise.py, also before any
-download); here: that every class has an example on both sides of the split the layout will use,
-and that the disk has room for the run.
+First that the task has anything to learn (materialise.check_labels: images, and boxes, outlines
+or image classes as the task needs); then that every class has an example on both sides of the
+split the layout will use, counting the labels the job's task learns from (boxes and outlines for
+detect and segment, image classes for classify); and that the disk has room for the run.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from loupe_runner.contract import DatasetManifest, ManifestImage
+from loupe_runner.contract import DatasetManifest, ManifestImage, Task
 from loupe_runner.errors import DatasetError, RunnerError
-from loupe_runner.materialise import split, unique_images
+from loupe_runner.materialise import check_labels, label_classes, task_images, task_split
 
 # What a run writes besides the photos: last.pt and best.pt (fp32 with optimizer state while
 # training), checkpoint copies, ONNX exports, plots and Ultralytics' label cache. A nano model
@@ -30,20 +31,25 @@ class DiskSpaceError(RunnerError):
     """Not enough free disk on the runner for the run."""
 
 
-def check_split(manifest: DatasetManifest, seed: int, val_fraction: float) -> None:
+def check_split(
+    manifest: DatasetManifest, seed: int, val_fraction: float, task: Task = "detect"
+) -> None:
     """check_classes on the split materialise() will make (it is deterministic)."""
-    images = unique_images(manifest)
-    if not any(image.boxes for image in images.values()):
-        return  # empty: materialise says so in its own words
-    check_classes(manifest, images, *split(list(images), seed, val_fraction))
+    images = task_images(manifest, task)
+    check_labels(manifest, images, task)  # anything to learn at all, in the task's own words
+    check_classes(manifest, images, *task_split(images, task, seed, val_fraction), task=task)
 
 
 def check_classes(
-    manifest: DatasetManifest, images: dict[str, ManifestImage], train: list[str], val: list[str]
+    manifest: DatasetManifest,
+    images: dict[str, ManifestImage],
+    train: list[str],
+    val: list[str],
+    task: Task = "detect",
 ) -> None:
     """Every class needs a labelled example in train (to learn it) and in val (to measure it)."""
-    in_train = _classes_in(images[sha] for sha in train)
-    in_val = _classes_in(images[sha] for sha in val)
+    in_train = _classes_in((images[sha] for sha in train), task)
+    in_val = _classes_in((images[sha] for sha in val), task)
     problems = []
     for index, name in enumerate(manifest.classes):
         sides = (("train", in_train), ("val", in_val))
@@ -54,9 +60,10 @@ def check_classes(
         return
     nowhere = [name for name, missing in problems if len(missing) == 2]
     one_side = [(name, missing[0]) for name, missing in problems if len(missing) == 1]
+    example = "photo with that image class" if task == "classify" else "labelled example"
     parts = []
     if nowhere:
-        parts.append(f"no labelled example at all for {_names(nowhere)}")
+        parts.append(f"no {example} at all for {_names(nowhere)}")
     if one_side:
         parts.append(
             "no example in the "
@@ -70,8 +77,8 @@ def check_classes(
     )
 
 
-def _classes_in(images: Iterable[ManifestImage]) -> set[int]:
-    return {box.class_index for image in images for box in image.boxes}
+def _classes_in(images: Iterable[ManifestImage], task: Task) -> set[int]:
+    return {index for image in images for index in label_classes(image, task)}
 
 
 def _names(names: list[str]) -> str:

@@ -4,10 +4,16 @@ Ultralytics wrote (plots, results.csv), gathered for upload.
 validation.json comes from the final validation (best.pt on the val split), read from the metrics
 object Ultralytics' validator leaves behind rather than parsed from its log:
 
-    {"metrics": {"metrics/mAP50(B)": ...},                     the overall numbers
+    {"metrics": {"metrics/mAP50(B)": ...},                     the overall numbers, as Ultralytics
+                                                               names them for the task
      "perClass": [{"classIndex", "name", "precision", "recall", "mAP50", "mAP50-95", "instances"}],
-     "confusionMatrix": {"names": [..., "background"], "matrix": [[...]]} | null,
-                        rows are the predicted class, columns the true class (Ultralytics' layout)
+                 segment: those are the boxes', plus "mask": {"precision", "recall", "mAP50",
+                 "mAP50-95"}; classify: {"classIndex", "name", "precision", "recall",
+                 "instances"}, worked out from the confusion matrix (Ultralytics gives only
+                 top-1 and top-5 over all classes)
+     "confusionMatrix": {"names": [...], "matrix": [[...]]} | null,
+                        rows are the predicted class, columns the true class (Ultralytics' layout);
+                        detect and segment end with "background", classify has none
      "speedMs": {"preprocess", "inference", "postprocess"},    per image, on the runner
      "onnxBenchmark": {...} | null}                            see export.benchmark_onnx
 """
@@ -34,27 +40,17 @@ def validation_summary(trainer: Any) -> dict[str, Any]:
     metrics = getattr(getattr(trainer, "validator", None), "metrics", None)
     if metrics is None:
         return {"metrics": {}, "perClass": [], "confusionMatrix": None, "speedMs": None}
-    names = {int(k): str(v) for k, v in dict(getattr(metrics, "names", {}) or {}).items()}
-    counts = getattr(metrics, "nt_per_class", None)
-    per_class = []
-    for i, index in enumerate(getattr(metrics, "ap_class_index", [])):
-        precision, recall, map50, map50_95 = (float(v) for v in metrics.class_result(i))
-        per_class.append(
-            {
-                "classIndex": int(index),
-                "name": names.get(int(index), str(index)),
-                "precision": _number(precision),
-                "recall": _number(recall),
-                "mAP50": _number(map50),
-                "mAP50-95": _number(map50_95),
-                "instances": int(counts[int(index)]) if counts is not None else None,
-            }
-        )
+    names = _names(metrics, trainer)
+    confusion = _confusion(getattr(metrics, "confusion_matrix", None), names)
+    if hasattr(metrics, "class_result"):
+        per_class = _per_class_detection(metrics, names)
+    else:  # classify: top-1/top-5 only; per class from the confusion matrix
+        per_class = _per_class_confusion(confusion)
     speed = dict(getattr(metrics, "speed", {}) or {})
     return {
         "metrics": {k: _number(float(v)) for k, v in dict(metrics.results_dict).items()},
         "perClass": per_class,
-        "confusionMatrix": _confusion(getattr(metrics, "confusion_matrix", None), names),
+        "confusionMatrix": confusion,
         "speedMs": {
             key: _number(float(speed.get(key, 0.0)))
             for key in ("preprocess", "inference", "postprocess")
@@ -64,12 +60,65 @@ def validation_summary(trainer: Any) -> dict[str, Any]:
     }
 
 
+def _names(metrics: Any, trainer: Any) -> dict[int, str]:
+    # Detection metrics carry the names; classify's do not, its trainer's data does.
+    found = getattr(metrics, "names", None) or (getattr(trainer, "data", None) or {}).get("names")
+    return {int(k): str(v) for k, v in dict(found or {}).items()}
+
+
+def _per_class_detection(metrics: Any, names: dict[int, str]) -> list[dict[str, Any]]:
+    counts = getattr(metrics, "nt_per_class", None)
+    per_class = []
+    for i, index in enumerate(getattr(metrics, "ap_class_index", [])):
+        # Boxes' precision, recall, mAP50, mAP50-95; segment adds the masks' four.
+        values = [_number(float(v)) for v in metrics.class_result(i)]
+        entry: dict[str, Any] = {
+            "classIndex": int(index),
+            "name": names.get(int(index), str(index)),
+            **dict(zip(_AP_KEYS, values[:4], strict=True)),
+            "instances": int(counts[int(index)]) if counts is not None else None,
+        }
+        if len(values) >= 8:
+            entry["mask"] = dict(zip(_AP_KEYS, values[4:8], strict=True))
+        per_class.append(entry)
+    return per_class
+
+
+_AP_KEYS = ("precision", "recall", "mAP50", "mAP50-95")
+
+
+def _per_class_confusion(confusion: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if confusion is None:
+        return []
+    matrix: list[list[int]] = confusion["matrix"]
+    per_class = []
+    names: list[str] = confusion["names"]
+    for index in range(min(len(matrix), len(names))):
+        right = matrix[index][index]
+        predicted = sum(matrix[index])
+        actual = sum(row[index] for row in matrix)
+        if not actual:
+            continue  # not in the val split: nothing measured
+        per_class.append(
+            {
+                "classIndex": index,
+                "name": names[index],
+                "precision": right / predicted if predicted else 0.0,
+                "recall": right / actual,  # this class's top-1 accuracy
+                "instances": actual,
+            }
+        )
+    return per_class
+
+
 def _confusion(matrix: Any, names: dict[int, str]) -> dict[str, Any] | None:
     # Ultralytics fills the matrix only while plotting; an all-zero one says nothing.
     values = getattr(matrix, "matrix", None)
     if values is None or not float(values.sum()):
         return None
-    labels = [names.get(i, str(i)) for i in range(len(names))] + ["background"]
+    labels = [names.get(i, str(i)) for i in range(len(names))]
+    if len(values) == len(names) + 1:  # detect and segment: missed and spurious objects
+        labels.append("background")
     return {"names": labels, "matrix": [[round(float(v)) for v in row] for row in values]}
 
 

@@ -5,7 +5,9 @@ the server. Ultralytics' own callbacks drive the reports:
 
 - on_train_start     -> a notice when the run resumed from a checkpoint (and from which epoch)
 - on_train_batch_end -> progress, at most about once a second, and always for an epoch's last batch
-- on_fit_epoch_end   -> the epoch's metrics, the same row Ultralytics writes to results.csv; every
+- on_fit_epoch_end   -> the epoch's metrics, the same row Ultralytics writes to results.csv (so
+                        the keys follow the task: segment adds seg_loss and (M) metrics, classify
+                        has train/loss, val/loss and accuracy_top1/top5); every
                         `checkpoint_every` epochs a copy of last.pt for the job to upload
 
 Ultralytics also fires on_fit_epoch_end once more after the last epoch, for its final validation
@@ -40,6 +42,7 @@ from loupe_runner.contract import (
     JobProgress,
     NoticeEvent,
     ProgressEvent,
+    Task,
 )
 
 log = logging.getLogger(__name__)
@@ -50,10 +53,19 @@ CheckpointSink = Callable[[int, Path], None]
 PROGRESS_INTERVAL_S = 1.0
 
 
+# Ultralytics' model YAML for each task: yolo11n.yaml, yolo11n-seg.yaml, yolo11n-cls.yaml.
+_YAML_SUFFIX: dict[Task, str] = {"detect": "", "segment": "-seg", "classify": "-cls"}
+
+
+def model_yaml(architecture: str, task: Task) -> str:
+    """The YAML a new model is built from (no weights, so nothing is downloaded)."""
+    return f"{architecture}{_YAML_SUFFIX[task]}.yaml"
+
+
 @dataclass(frozen=True)
 class TrainRequest:
-    data_yaml: Path
-    architecture: str  # "yolo11n" | "yolov8n": built from <architecture>.yaml, never downloaded
+    data: Path  # data.yaml, or the image folder for classify (materialise.Materialised.data)
+    architecture: str  # "yolo11n", "yolov8s", ...: built from model_yaml(), never downloaded
     epochs: int
     imgsz: int
     batch: int  # -1: Ultralytics' auto batch
@@ -63,6 +75,7 @@ class TrainRequest:
     hyperparameters: dict[str, object] = field(default_factory=dict)  # Ultralytics' names
     checkpoint_every: int = 0  # epochs between checkpoints; 0: none
     resume_from: Path | None = None  # a resumable last.pt
+    task: Task = "detect"
 
 
 @dataclass(frozen=True)
@@ -181,7 +194,9 @@ def train(
     retried = False
     while True:
         resume = request.resume_from
-        model = ultralytics.YOLO(str(resume) if resume else f"{request.architecture}.yaml")
+        model = ultralytics.YOLO(
+            str(resume) if resume else model_yaml(request.architecture, request.task)
+        )
         reporter.resuming = resume is not None
         for event in (
             "on_train_start",
@@ -268,13 +283,13 @@ def _fit(model: Any, request: TrainRequest) -> None:
         # Only settings Ultralytics' check_resume accepts; the rest come from the checkpoint.
         model.train(
             resume=True,
-            data=str(request.data_yaml),
+            data=str(request.data),
             save_dir=str(request.run_dir),
             **common,
         )
         return
     model.train(
-        data=str(request.data_yaml),
+        data=str(request.data),
         epochs=request.epochs,
         imgsz=request.imgsz,
         seed=request.seed,

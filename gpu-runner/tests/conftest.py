@@ -36,7 +36,7 @@ def trained(workdir: Path, photos: Photos, tmp_path_factory: pytest.TempPathFact
     dataset = materialise(photos.manifest, cache, root / "dataset", seed=0, val_fraction=0.25)
     events: list[AnyRunnerEvent] = []
     request = TrainRequest(
-        data_yaml=dataset.data_yaml,
+        data=dataset.data,
         architecture="yolo11n",
         epochs=EPOCHS,
         imgsz=IMGSZ,

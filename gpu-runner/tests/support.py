@@ -46,24 +46,42 @@ class Photos:
         return self.manifest.wire()
 
 
-def make_photos(count: int, seed: int = 7, classes: tuple[str, ...] = ("card",)) -> Photos:
+def make_photos(
+    count: int,
+    seed: int = 7,
+    classes: tuple[str, ...] = ("card",),
+    *,
+    polygons: bool = False,
+    image_class: bool = False,
+    max_cards: int = 2,
+) -> Photos:
+    """`polygons`: each card's outline too; `image_class`: each photo's (largest) card's class."""
     document = generate_cards.generate(
-        None, count=count, seed=seed, size=(160, 120), classes=classes
+        None,
+        count=count,
+        seed=seed,
+        size=(160, 120),
+        classes=classes,
+        max_cards=max_cards,
+        image_class=image_class,
     )
     blobs: dict[str, bytes] = {}
     images = []
     for record in document["images"]:
         sha = hashlib.sha256(record["jpeg"]).hexdigest()
         blobs[sha] = record["jpeg"]
-        images.append(
-            {
-                "sha256": sha,
-                "fileName": record["file"],
-                "width": record["width"],
-                "height": record["height"],
-                "boxes": record["boxes"],
-            }
-        )
+        image = {
+            "sha256": sha,
+            "fileName": record["file"],
+            "width": record["width"],
+            "height": record["height"],
+            "boxes": record["boxes"],
+        }
+        if polygons:
+            image["polygons"] = record["polygons"]
+        if image_class:
+            image["imageClass"] = record["imageClass"]
+        images.append(image)
     manifest = DatasetManifest.model_validate(
         {"name": "Synthetic cards", "classes": list(classes), "images": images}
     )

@@ -59,6 +59,9 @@ def test_runner_events_cover_every_type() -> None:
     ]
 
 
+TRIANGLE = [[0.1, 0.1], [0.9, 0.1], [0.5, 0.9]]
+
+
 def _manifest(**image: Any) -> dict[str, Any]:
     base = {
         "sha256": "a" * 64,
@@ -78,11 +81,34 @@ def _manifest(**image: Any) -> dict[str, Any]:
         ({"boxes": [{"classIndex": 0, "x": 0, "y": 0, "w": 0, "h": 0.5}]}, "greater than 0"),
         ({"sha256": "A" * 64}, "pattern"),
         ({"width": "10"}, "valid integer"),
+        ({"polygons": [{"classIndex": 1, "points": TRIANGLE}]}, r"polygons\[0\]: class 1 does"),
+        ({"imageClass": 1}, r"imageClass: class 1 does not exist"),
+        ({"imageClass": -1}, "greater than or equal to 0"),
+        ({"polygons": [{"classIndex": 0, "points": TRIANGLE[:2]}]}, "at least 3 items"),
+        ({"polygons": [{"classIndex": 0, "points": [[0, 0], [1.1, 0], [0, 1]]}]}, "less than"),
+        ({"polygons": [{"classIndex": 0, "points": [[0, 0, 0], [1, 0], [0, 1]]}]}, "at most 2"),
+        ({"polygons": [{"classIndex": 0, "points": [[0.1, 0.1]] * 1001}]}, "at most 1000"),
     ],
 )
 def test_manifest_rejects_what_zod_rejects(image: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         contract.DatasetManifest.model_validate(_manifest(**image))
+
+
+def test_polygons_image_class_and_task_are_optional_and_left_out_when_absent() -> None:
+    plain = contract.DatasetManifest.model_validate(_manifest())
+    assert plain.task is None and plain.images[0].polygons is None
+    assert plain.images[0].image_class is None
+    assert plain.wire() == _manifest()  # a detect-only manifest is what it was before
+    labelled = _manifest(polygons=[{"classIndex": 0, "points": TRIANGLE}], imageClass=0)
+    for task in ("classify", "detect", "segment"):
+        manifest = contract.DatasetManifest.model_validate({**labelled, "task": task})
+        assert manifest.wire() == {**labelled, "task": task}
+    with pytest.raises(ValidationError):
+        contract.DatasetManifest.model_validate({**labelled, "task": "pose"})
+    # A vertex a rounding hair outside the image passes, as a box edge does.
+    hair = [[-5e-7, 0], [1 + 5e-7, 0], [0.5, 1]]
+    contract.DatasetManifest.model_validate(_manifest(polygons=[{"classIndex": 0, "points": hair}]))
 
 
 def test_edge_tolerance_and_trimmed_unique_classes() -> None:
@@ -107,8 +133,21 @@ def test_job_config_defaults_and_limits() -> None:
     assert (config.seed, config.val_fraction) == (0, 0.2)
     with pytest.raises(ValidationError, match="multiple of 32"):
         contract.JobConfig.model_validate({**config.wire(), "imgsz": 100})
-    with pytest.raises(ValidationError, match="only detect"):
-        contract.JobConfig.model_validate({**config.wire(), "task": "segment"})
+    for task in ("classify", "detect", "segment"):
+        assert contract.JobConfig.model_validate({**config.wire(), "task": task}).task == task
+    with pytest.raises(ValidationError):
+        contract.JobConfig.model_validate({**config.wire(), "task": "pose"})
+
+
+@pytest.mark.parametrize("family", ["yolo11", "yolov8"])
+def test_every_size_of_both_families_is_an_architecture(family: str) -> None:
+    base = {"datasetVersionId": "b" * 64, "task": "detect"}
+    for size in "nsmlx":
+        config = contract.JobConfig.model_validate({**base, "model": f"{family}{size}"})
+        assert config.model == f"{family}{size}"
+    for bad in (f"{family}z", f"{family}n-seg", "yolo12n"):
+        with pytest.raises(ValidationError):
+            contract.JobConfig.model_validate({**base, "model": bad})
 
 
 def test_new_job_fields_default_as_zod_does() -> None:

@@ -11,7 +11,7 @@ import onnxruntime
 from support import IMGSZ, Trained
 
 from loupe_runner.contract import ModelMetadata
-from loupe_runner.export import ExportedModel, build_metadata
+from loupe_runner.export import ExportedModel, _shapes_match, build_metadata, expected_outputs
 
 # Anchors at strides 8, 16 and 32.
 ANCHORS = sum((IMGSZ // s) ** 2 for s in (8, 16, 32))
@@ -64,3 +64,14 @@ def test_metadata_validates_against_the_contract(
 
 def test_export_never_touches_the_network(exported: tuple[ExportedModel, list[str]]) -> None:
     assert exported[1] == []
+
+
+def test_each_task_s_output_shapes_are_checked() -> None:
+    assert expected_outputs("detect", 2, 64) == [[1, 6, "N"]]
+    assert expected_outputs("segment", 2, 64) == [[1, 38, "N"], [1, 32, 16, 16]]
+    assert expected_outputs("classify", 3, 32) == [[1, 3]]
+    assert _shapes_match([[1, 38, 84], [1, 32, 16, 16]], expected_outputs("segment", 2, 64))
+    assert not _shapes_match([[1, 38, 84]], expected_outputs("segment", 2, 64))
+    assert not _shapes_match([[1, 6, 84], [1, 32, 16, 16]], expected_outputs("segment", 2, 64))
+    assert not _shapes_match([[1, 2]], expected_outputs("classify", 3, 32))
+    assert _shapes_match([[1, 5, 2100]], expected_outputs("detect", 1, 320))

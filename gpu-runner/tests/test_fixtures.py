@@ -39,3 +39,16 @@ def test_cli_writes_pictures_and_labels(tmp_path: Path) -> None:
     assert all("jpeg" not in image for image in labels["images"])
     assert all((tmp_path / image["file"]).stat().st_size > 0 for image in labels["images"])
     assert {(image["width"], image["height"]) for image in labels["images"]} == {(80, 60)}
+
+
+def test_image_class_is_the_largest_card_s_class_and_optional(tmp_path: Path) -> None:
+    document = generate_cards.generate(
+        None, count=6, seed=5, classes=("card", "back"), image_class=True, max_cards=1
+    )
+    for image in document["images"]:
+        assert image["imageClass"] == image["boxes"][0]["classIndex"]
+    plain = generate_cards.generate(None, count=2, seed=5)
+    assert all("imageClass" not in image for image in plain["images"])
+    generate_cards.main(["--out", str(tmp_path), "--count", "2", "--image-class"])
+    labels = json.loads((tmp_path / "labels.json").read_text())
+    assert all(image["imageClass"] == 0 for image in labels["images"])

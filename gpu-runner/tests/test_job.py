@@ -11,7 +11,7 @@ from typing import Any
 
 import onnxruntime
 import pytest
-from fake_server import TOKEN, FakeServer, job_json
+from fake_server import TOKEN, FakeServer, State, job_json
 from support import Photos, make_photos, no_internet
 
 from loupe_runner.client import RunnerClient
@@ -179,14 +179,95 @@ def test_a_lost_lease_stops_the_job_without_reporting(server: FakeServer, workdi
     assert server.state.artifacts == {}
 
 
-def test_two_classes_with_a_non_ascii_name_train_offline(workdir: Path) -> None:
-    # A non-ASCII class name makes Ultralytics look for a Unicode font; it must find one locally.
-    photos = make_photos(6, seed=12, classes=("card", "Rückseite"))
+def run_task(photos: Photos, workdir: Path, **config: Any) -> State:
+    """One job on its own server and dataset; the network is refused throughout."""
     with FakeServer() as server, no_internet() as attempts:
         server.state.manifests[VERSION] = photos.manifest_json()
         server.state.blobs.update(photos.blobs)
-        result, _ = run(server, workdir, epochs=1, model="yolov8n")
-        metadata = json.loads(server.state.artifacts["metadata.json"])
-    assert result.outcome == "completed" and attempts == []
-    assert metadata["classNames"] == ["card", "Rückseite"]
-    assert metadata["outputShapes"] == [[1, 6, 84]] and metadata["architecture"] == "yolov8n"
+        result, _ = run(server, workdir, **config)
+    assert attempts == [] and result.outcome == "completed", result.error
+    return server.state
+
+
+def epoch_keys_match_results_csv(state: State, keys: set[str]) -> None:
+    """Every epoch's metrics are keyed exactly as the run's results.csv (plus lr/pg0..2)."""
+    header = state.artifacts["results.csv"].decode().splitlines()[0].split(",")
+    assert set(header) == keys | {"epoch", "time"}
+    epochs = [e for e in state.events if e["type"] == "epoch"]
+    assert epochs and all(set(e["metrics"]) == keys for e in epochs)
+
+
+SEGMENT_KEYS = {
+    *(f"train/{k}_loss" for k in ("box", "seg", "cls", "dfl", "sem")),
+    *(f"val/{k}_loss" for k in ("box", "seg", "cls", "dfl", "sem")),
+    *(
+        f"metrics/{m}({kind})"
+        for m in ("precision", "recall", "mAP50", "mAP50-95")
+        for kind in "BM"
+    ),
+    "lr/pg0",
+    "lr/pg1",
+    "lr/pg2",
+}
+CLASSIFY_KEYS = {
+    "train/loss",
+    "val/loss",
+    "metrics/accuracy_top1",
+    "metrics/accuracy_top5",
+    "lr/pg0",
+    "lr/pg1",
+    "lr/pg2",
+}
+
+
+def test_a_segment_job_with_a_non_ascii_class_trains_offline(workdir: Path) -> None:
+    # A non-ASCII class name makes Ultralytics look for a Unicode font; it must find one locally.
+    photos = make_photos(6, seed=12, classes=("card", "Rückseite"), polygons=True)
+    state = run_task(photos, workdir, task="segment", model="yolov8n", epochs=1)
+    metadata = ModelMetadata.model_validate(json.loads(state.artifacts["metadata.json"]))
+    assert (metadata.task, metadata.architecture) == ("segment", "yolov8n")
+    assert metadata.class_names == ["card", "Rückseite"]
+    # Boxes, class scores and 32 mask coefficients per anchor; 32 prototypes at imgsz / 4.
+    assert metadata.output_shapes == [[1, 4 + 2 + 32, 84], [1, 32, 16, 16]]
+    assert metadata.output_names == ["output0", "output1"]
+    assert "metrics/mAP50-95(M)" in metadata.metrics
+    epoch_keys_match_results_csv(state, SEGMENT_KEYS)
+    boxes = sum(len(image.boxes) for image in photos.manifest.images)
+    assert f"{boxes} boxes were used as rectangular outlines (their four corners)." in (
+        state.notices()
+    )
+    validation = json.loads(state.artifacts["validation.json"])
+    assert {"metrics/mAP50(B)", "metrics/mAP50(M)"} <= set(validation["metrics"])
+    for entry in validation["perClass"]:
+        assert set(entry["mask"]) == {"precision", "recall", "mAP50", "mAP50-95"}
+        assert {"precision", "recall", "mAP50", "mAP50-95", "instances"} <= set(entry)
+    assert {"MaskPR_curve.png", "BoxPR_curve.png"} <= set(state.artifacts)
+    onnx_session = onnxruntime.InferenceSession(
+        state.artifacts["model.onnx"], providers=["CPUExecutionProvider"]
+    )
+    assert len(onnx_session.get_outputs()) == 2
+
+
+def test_a_classify_job_trains_on_image_classes(workdir: Path) -> None:
+    photos = make_photos(10, seed=3, classes=("card", "back"), image_class=True, max_cards=1)
+    state = run_task(photos, workdir, task="classify", model="yolo11n", imgsz=32)
+    metadata = ModelMetadata.model_validate(json.loads(state.artifacts["metadata.json"]))
+    assert (metadata.task, metadata.class_names) == ("classify", ["card", "back"])
+    assert metadata.output_shapes == [[1, 2]] and metadata.input_shape == [1, 3, 32, 32]
+    assert set(metadata.metrics) == {"metrics/accuracy_top1", "metrics/accuracy_top5"}
+    assert [e["epoch"] for e in state.events if e["type"] == "epoch"] == [1, 2]
+    epoch_keys_match_results_csv(state, CLASSIFY_KEYS)
+    validation = json.loads(state.artifacts["validation.json"])
+    assert set(validation["metrics"]) == {
+        "metrics/accuracy_top1",
+        "metrics/accuracy_top5",
+        "fitness",
+    }
+    matrix = validation["confusionMatrix"]
+    assert matrix["names"] == ["card", "back"]  # the dataset's order, no background
+    counts = [sum(row[i] for row in matrix["matrix"]) for i in range(2)]
+    val_photos = [entry["instances"] for entry in validation["perClass"]]
+    assert val_photos == counts and all(counts)  # stratified: both classes in val
+    assert [entry["name"] for entry in validation["perClass"]] == ["card", "back"]
+    assert set(validation["speedMs"]) == {"preprocess", "inference", "postprocess"}
+    assert validation["onnxBenchmark"]["inputShape"] == [1, 3, 32, 32]

@@ -100,7 +100,7 @@ def test_a_killed_runner_s_job_resumes_from_its_checkpoint_on_another(
     )
     assert metadata["epochs"] == 6
     lines = done.stdout.splitlines()
-    assert "runner: job job-7: leased (yolo11n, 6 epochs, imgsz 64, batch 4)" in lines
+    assert "runner: job job-7: leased (detect, yolo11n, 6 epochs, imgsz 64, batch 4)" in lines
     assert "runner: job job-7: fetching the checkpoint" in lines
     assert lines[-1] == "runner: job job-7: completed (model-of-job-7)"
     assert all(line.startswith("runner: ") for line in lines)  # Ultralytics' chatter stays out

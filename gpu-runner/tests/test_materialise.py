@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import Photos, dict_cache, make_photos
 
-from loupe_runner.contract import Box, DatasetManifest
+from loupe_runner.contract import Box, DatasetManifest, Polygon, Task
 from loupe_runner.errors import DatasetError
-from loupe_runner.materialise import materialise, split, yolo_line
+from loupe_runner.materialise import (
+    Materialised,
+    box_polygon,
+    materialise,
+    polygon_box,
+    segment_line,
+    split,
+    yolo_line,
+)
 
 SHA_A = "a" * 64
 
@@ -54,7 +63,7 @@ def test_layout_labels_and_data_yaml(tmp_path: Path, photos: Photos) -> None:
         text = (tmp_path / "ds" / "labels" / where / f"{image.sha256}.txt").read_text()
         assert text.splitlines() == [yolo_line(box) for box in image.boxes]
 
-    layout = json.loads(dataset.data_yaml.read_text())
+    layout = json.loads(dataset.data.read_text())
     assert layout == {
         "path": str((tmp_path / "ds").resolve()),
         "train": "images/train",
@@ -117,7 +126,7 @@ def test_empty_dataset_is_a_clear_error(tmp_path: Path) -> None:
 def test_dataset_without_boxes_is_a_clear_error(tmp_path: Path) -> None:
     manifest, blobs = _one_image([], b"x")
     cache, _ = dict_cache(tmp_path / "blobs", blobs)
-    with pytest.raises(DatasetError, match="no boxes"):
+    with pytest.raises(DatasetError, match="no boxes or outlines"):
         materialise(manifest, cache, tmp_path / "ds", seed=0, val_fraction=0.2)
 
 
@@ -151,3 +160,121 @@ def test_extension_comes_from_the_bytes(tmp_path: Path) -> None:
     dataset = materialise(manifest, cache, tmp_path / "ds", seed=0, val_fraction=0.2)
     assert [p.suffix for p in (tmp_path / "ds" / "images" / "train").iterdir()] == [".png"]
     assert dataset.train == dataset.val
+
+
+# --- per task ------------------------------------------------------------------------------------
+
+SQUARE = [[0.25, 0.125], [0.75, 0.125], [0.75, 0.875], [0.25, 0.875]]
+
+
+def _labelled(
+    tmp_path: Path, task: Task, **labels: Any
+) -> tuple[Materialised, dict[str, str], str]:
+    """One photo twice over (two hashes) with the given labels, laid out for `task`."""
+    blob = make_photos(1).blobs.popitem()[1]
+    manifest, blobs = _one_image([], blob)
+    first = {**manifest.images[0].wire(), **labels}
+    second = {**first, "sha256": SHA_A, "fileName": "IMG_2.jpg"}
+    manifest = DatasetManifest.model_validate({**manifest.wire(), "images": [first, second]})
+    cache, _ = dict_cache(tmp_path / "blobs", {**blobs, SHA_A: blob})
+    dataset = materialise(manifest, cache, tmp_path / "ds", seed=0, val_fraction=0.5, task=task)
+    labels_text = {p.stem: p.read_text() for p in (tmp_path / "ds").rglob("labels/*/*.txt")}
+    return dataset, labels_text, manifest.images[0].sha256
+
+
+def test_segment_labels_are_polygon_lines_and_boxes_become_their_corners(tmp_path: Path) -> None:
+    polygon = {"classIndex": 1, "points": [[0.1, 0.2], [0.9, 0.25], [0.5, 0.8]]}
+    box = {"classIndex": 0, "x": 0.25, "y": 0.125, "w": 0.5, "h": 0.75}
+    dataset, labels, sha = _labelled(tmp_path, "segment", polygons=[polygon], boxes=[box])
+    assert labels[sha] == (
+        "1 0.100000 0.200000 0.900000 0.250000 0.500000 0.800000\n"
+        "0 0.250000 0.125000 0.750000 0.125000 0.750000 0.875000 0.250000 0.875000\n"
+    )
+    assert dataset.data.name == "data.yaml" and dataset.labels == 4  # two photos, two labels each
+    assert dataset.notes == ["2 boxes were used as rectangular outlines (their four corners)."]
+
+
+def test_detect_uses_each_outline_s_bounding_box(tmp_path: Path) -> None:
+    dataset, labels, sha = _labelled(
+        tmp_path, "detect", polygons=[{"classIndex": 1, "points": SQUARE}]
+    )
+    assert labels[sha] == "1 0.500000 0.500000 0.500000 0.750000\n"
+    assert dataset.notes == ["2 outlines were used as their bounding boxes."]
+    # A vertex a rounding hair outside the image is clamped, and the box stays inside.
+    edge = Polygon(class_index=0, points=[[-5e-7, 0.0], [1.0000005, 0.5], [0.5, 1.0]])
+    assert polygon_box(edge) == Box(class_index=0, x=0.0, y=0.0, w=1.0, h=1.0)
+    assert segment_line(edge) == "0 0.000000 0.000000 1.000000 0.500000 0.500000 1.000000"
+    assert box_polygon(Box(class_index=2, x=0.5, y=0, w=0.5, h=1)).points == [
+        [0.5, 0.0],
+        [1.0, 0.0],
+        [1.0, 1.0],
+        [0.5, 1.0],
+    ]
+
+
+def test_classify_lays_out_image_folders_by_class_index(tmp_path: Path) -> None:
+    photos = make_photos(9, seed=5, classes=("card", "back"), image_class=True, max_cards=1)
+    unclassed = photos.manifest.images[0].model_copy(update={"image_class": None})
+    manifest = photos.manifest.model_copy(
+        update={"images": [unclassed, *photos.manifest.images[1:]]}
+    )
+    cache, fetched = dict_cache(tmp_path / "blobs", photos.blobs)
+    dataset = materialise(
+        manifest, cache, tmp_path / "ds", seed=0, val_fraction=0.25, task="classify"
+    )
+    root = (tmp_path / "ds").resolve()
+    assert dataset.data == root  # Ultralytics takes the folder, not a YAML
+    assert unclassed.sha256 not in fetched + dataset.train + dataset.val  # left out, not fetched
+    assert dataset.labels == 8
+    assert dataset.notes == [
+        "1 of 9 images have no image class and were left out of classify training."
+    ]
+    by_class = {image.sha256: image.image_class for image in manifest.images}
+    for side, shas in (("train", dataset.train), ("val", dataset.val)):
+        found = sorted(str(p.relative_to(root / side)) for p in (root / side).rglob("*.jpg"))
+        assert found == sorted(f"{by_class[sha]}/{sha}.jpg" for sha in shas)
+        assert {p.name for p in (root / side).iterdir()} == {"0", "1"}  # stratified: both sides
+    assert (root / ".ndjson.yaml").read_text() == 'names:\n  0: "card"\n  1: "back"\n'
+    assert not list(root.rglob("*.txt")) and not (root / "data.yaml").exists()
+
+
+def test_classify_names_keep_the_dataset_s_order_whatever_they_say(
+    tmp_path: Path, workdir: Path
+) -> None:
+    import importlib
+
+    from loupe_runner import ultralytics_env
+
+    photos = make_photos(4, seed=5, classes=("zebra", 'a/b "quoted"'), image_class=True)
+    cache, _ = dict_cache(tmp_path / "blobs", photos.blobs)
+    dataset = materialise(
+        photos.manifest, cache, tmp_path / "ds", seed=0, val_fraction=0.5, task="classify"
+    )
+    # What Ultralytics itself reads from the layout.
+    ultralytics_env.load(workdir)
+    utils = importlib.import_module("ultralytics.data.utils")
+    assert utils.check_cls_dataset(str(dataset.data))["names"] == {0: "zebra", 1: 'a/b "quoted"'}
+
+
+@pytest.mark.parametrize(
+    ("task", "labels", "message"),
+    [
+        ("detect", {}, r"has 2 images but no boxes or outlines, so a detector"),
+        (
+            "segment",
+            {"boxes": [{"classIndex": 0, "x": 0, "y": 0, "w": 1, "h": 1}]},
+            r"Segment needs outlines: the dataset 'one' has 2 images and no polygons.*\(its 2 "
+            r"boxes would only teach rectangles\). Draw outlines .* or train detect\.",
+        ),
+        (
+            "classify",
+            {"polygons": [{"classIndex": 0, "points": SQUARE}]},
+            r"Classify needs image classes: the dataset 'one' has 2 images and none has a class",
+        ),
+    ],
+)
+def test_nothing_to_learn_is_explained_per_task(
+    tmp_path: Path, task: Task, labels: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(DatasetError, match=message):
+        _labelled(tmp_path, task, **labels)

@@ -37,9 +37,14 @@ def test_a_class_missing_from_one_split_is_named() -> None:
     check_split(photos.manifest, seed=0, val_fraction=0.34)  # one class, on both sides
 
 
-def test_an_empty_dataset_is_left_to_materialise_to_explain() -> None:
+def test_a_dataset_with_nothing_to_learn_is_explained_in_the_task_s_words() -> None:
     photos = make_photos(2)
-    check_split(photos.manifest.model_copy(update={"images": []}), seed=0, val_fraction=0.2)
+    with pytest.raises(DatasetError, match="has no images"):
+        check_split(photos.manifest.model_copy(update={"images": []}), seed=0, val_fraction=0.2)
+    with pytest.raises(DatasetError, match="Segment needs outlines"):
+        check_split(photos.manifest, seed=0, val_fraction=0.2, task="segment")
+    with pytest.raises(DatasetError, match="Classify needs image classes"):
+        check_split(photos.manifest, seed=0, val_fraction=0.2, task="classify")
 
 
 def test_a_class_without_any_example_is_named() -> None:
@@ -61,3 +66,40 @@ def test_disk_space_is_checked_generously(tmp_path: Path) -> None:
     with pytest.raises(DiskSpaceError) as caught:
         check_disk(tmp_path, fresh, free=lambda _p: 100 * 1024**2)
     assert "100.0 MB free" in str(caught.value) and "LOUPE_RUNNER_WORKDIR" in str(caught.value)
+
+
+def test_classify_counts_image_classes_and_splits_each_class() -> None:
+    photos = make_photos(6, seed=5, classes=("card", "back"), image_class=True, max_cards=1)
+    manifest = photos.manifest
+    check_split(manifest, seed=0, val_fraction=0.2, task="classify")  # stratified: both sides
+    # One photo of "back" cannot be on both sides; its boxes do not count for classify.
+    lonely = [
+        image.model_copy(update={"image_class": 1 if i == 0 else 0})
+        for i, image in enumerate(manifest.images)
+    ]
+    with pytest.raises(DatasetError, match="no example in the val split for 'back'"):
+        check_split(manifest.model_copy(update={"images": lonely}), 0, 0.2, task="classify")
+    unclassed = [image.model_copy(update={"image_class": 0}) for image in manifest.images]
+    with pytest.raises(DatasetError, match="no photo with that image class at all for 'back'"):
+        check_split(manifest.model_copy(update={"images": unclassed}), 0, 0.2, task="classify")
+
+
+def test_outlines_count_as_labels_for_detect_and_segment() -> None:
+    photos = make_photos(6, seed=5, classes=("card", "back"), polygons=True)
+    # Boxes of class 0 only; outlines keep both classes, so both tasks can train every class.
+    boxes_card = [
+        image.model_copy(
+            update={"boxes": [b.model_copy(update={"class_index": 0}) for b in image.boxes]}
+        )
+        for image in photos.manifest.images
+    ]
+    manifest = photos.manifest.model_copy(update={"images": boxes_card})
+    for task in ("detect", "segment"):
+        check_split(manifest, seed=1, val_fraction=0.5, task=task)
+    # A segment dataset's boxes count once it has outlines at all.
+    one_outline = [
+        image.model_copy(update={"polygons": (image.polygons or [])[:1] if i == 0 else None})
+        for i, image in enumerate(boxes_card)
+    ]
+    with pytest.raises(DatasetError, match="no labelled example at all for 'back'"):
+        check_split(manifest.model_copy(update={"images": one_outline}), 1, 0.5, task="segment")

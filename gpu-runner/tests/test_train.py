@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import torch
 from support import EPOCHS, IMGSZ, Photos, Trained, dict_cache
 
-from loupe_runner.contract import EpochEvent, NoticeEvent, ProgressEvent
+from loupe_runner import ultralytics_env
+from loupe_runner.contract import (
+    EpochEvent,
+    ModelArchitecture,
+    NoticeEvent,
+    ProgressEvent,
+    Task,
+)
 from loupe_runner.errors import JobStopped
 from loupe_runner.materialise import materialise
-from loupe_runner.train import TrainRequest, _fit, train
+from loupe_runner.train import TrainRequest, _fit, model_yaml, train
 
 # The columns of Ultralytics 8.4's results.csv for a detect run, minus "epoch" and "time".
 RESULTS_CSV_KEYS = {
@@ -92,7 +99,7 @@ def test_a_stop_request_ends_training_at_the_next_batch(
         if events:
             raise JobStopped("cancelled")
 
-    request = TrainRequest(dataset.data_yaml, "yolov8n", 50, IMGSZ, 2, 0, "cpu", tmp_path / "run")
+    request = TrainRequest(dataset.data, "yolov8n", 50, IMGSZ, 2, 0, "cpu", tmp_path / "run")
     with pytest.raises(JobStopped):
         train(request, workdir, events.append, stop_after_first_batch)
     assert len(events) == 1 and isinstance(events[0], ProgressEvent)
@@ -124,7 +131,7 @@ def test_out_of_gpu_memory_retries_once_with_half_the_batch_from_the_last_epoch(
         _fit(model, request)
 
     events: list[object] = []
-    request = TrainRequest(dataset.data_yaml, "yolov8n", 3, IMGSZ, 4, 0, "cpu", tmp_path / "run")
+    request = TrainRequest(dataset.data, "yolov8n", 3, IMGSZ, 4, 0, "cpu", tmp_path / "run")
     result = train(request, workdir, events.append, fit=fit)
     assert batches == [4, 2]
     notices = [(e.level, e.message) for e in events if isinstance(e, NoticeEvent)]
@@ -148,7 +155,7 @@ def test_out_of_memory_twice_or_another_error_is_not_retried(
         calls.append(request.batch)
         raise _oom()
 
-    request = TrainRequest(trained.dataset.data_yaml, "yolov8n", 2, IMGSZ, 8, 0, "cpu", tmp_path)
+    request = TrainRequest(trained.dataset.data, "yolov8n", 2, IMGSZ, 8, 0, "cpu", tmp_path)
     events: list[object] = []
     with pytest.raises(torch.cuda.OutOfMemoryError):
         train(request, workdir, events.append, fit=always_oom)
@@ -162,3 +169,19 @@ def test_out_of_memory_twice_or_another_error_is_not_retried(
     with pytest.raises(RuntimeError, match="not memory"):
         train(request, workdir, events.append, fit=broken)
     assert calls == [8, 4, 8]
+
+
+def test_each_task_builds_from_its_own_yaml(workdir: Path) -> None:
+    assert [model_yaml("yolo11n", t) for t in ("detect", "segment", "classify")] == [
+        "yolo11n.yaml",
+        "yolo11n-seg.yaml",
+        "yolo11n-cls.yaml",
+    ]
+    # Every architecture and task the contract allows names a YAML Ultralytics ships.
+    models = Path(str(ultralytics_env.load(workdir).__file__)).parent / "cfg" / "models"
+    shipped = {p.name for p in models.rglob("*.yaml")}
+    for architecture in get_args(ModelArchitecture):
+        for task in get_args(Task):
+            # Ultralytics reads the scale from the name: yolo11n-seg.yaml is yolo11-seg.yaml, "n".
+            family = model_yaml(architecture, task).replace(architecture, architecture[:-1])
+            assert family in shipped, family
