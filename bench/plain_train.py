@@ -1,4 +1,4 @@
-"""Plain Ultralytics training of the fixture cards: the reference the job service is measured against.
+"""Plain Ultralytics training of the fixture cards: the reference a training job is measured by.
 
 Lays out the same images with the same train/val split the runner makes (same seed), then calls
 `YOLO(...).train` with the runner's settings, and prints one JSON line: seconds and the last
@@ -23,9 +23,7 @@ os.environ.setdefault("YOLO_AUTOINSTALL", "false")
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--cards", type=Path, required=True, help="generate_cards.py output"
-    )
+    parser.add_argument("--cards", type=Path, required=True, help="generate_cards.py output")
     parser.add_argument("--model", default="yolo11n")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--imgsz", type=int, default=128)
@@ -49,9 +47,7 @@ def main() -> None:
         (work / "labels" / name).mkdir(parents=True)
         for sha in shas:
             image = by_sha[sha]
-            shutil.copy(
-                args.cards / image["file"], work / "images" / name / f"{sha}.jpg"
-            )
+            shutil.copy(args.cards / image["file"], work / "images" / name / f"{sha}.jpg")
             lines = [
                 f"{b['classIndex']} {b['x'] + b['w'] / 2:.6f} {b['y'] + b['h'] / 2:.6f} "
                 f"{b['w']:.6f} {b['h']:.6f}\n"
@@ -83,11 +79,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
     with (work / "runs" / "plain" / "results.csv").open() as f:
         rows = list(csv.DictReader(f))
-    last = {
-        k.strip(): float(v)
-        for k, v in rows[-1].items()
-        if k.strip() not in ("epoch", "time")
-    }
+    last = {k.strip(): float(v) for k, v in rows[-1].items() if k.strip() not in ("epoch", "time")}
     print(json.dumps({"seconds": seconds, "epochs": len(rows), "metrics": last}))
     shutil.rmtree(work, ignore_errors=True)
 

@@ -8,6 +8,7 @@ import { datasetVersionRoutes } from './routes/dataset-versions.routes';
 import { jobRoutes } from './routes/jobs.routes';
 import { modelRoutes } from './routes/models.routes';
 import { runnerRoutes } from './routes/runner.routes';
+import { weightsRoutes } from './routes/weights.routes';
 import type { Services } from './services';
 
 /** JSON bodies (manifests, reports) stay small; images and models stream through their routes. */
@@ -31,6 +32,7 @@ export function createApi(services: Services, tokens: Tokens) {
     .route('/jobs', jobRoutes(services, tokens))
     .route('/models', modelRoutes(services, tokens))
     .route('/runner', runnerRoutes(services, tokens))
+    .route('/weights', weightsRoutes(services, tokens))
     .notFound((c) =>
       c.json(
         { error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } },

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { Sha256 } from './contract/common';
 
 /** The only module that reads process.env: everything else receives a typed Env. */
 const EnvSchema = z.object({
@@ -18,6 +19,20 @@ const EnvSchema = z.object({
     .default(50 * 1024 * 1024),
   /** Optional: POSTed a JSON message whenever a training job ends. */
   LOUPE_WEBHOOK_URL: z.url().optional(),
+  /**
+   * SHA-256s of the base .pt files users may upload to fine-tune from, comma-separated.
+   * Ultralytics unpickles a .pt, which can run code on the runner, so nothing else is accepted.
+   */
+  LOUPE_TRUSTED_WEIGHTS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(Sha256)),
 });
 
 export type Env = {
@@ -30,6 +45,7 @@ export type Env = {
   leaseSeconds: number;
   maxBlobBytes: number;
   webhookUrl: string | null;
+  trustedWeights: string[];
 };
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -49,5 +65,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     leaseSeconds: e.LOUPE_LEASE_SECONDS,
     maxBlobBytes: e.LOUPE_MAX_BLOB_BYTES,
     webhookUrl: e.LOUPE_WEBHOOK_URL ?? null,
+    trustedWeights: e.LOUPE_TRUSTED_WEIGHTS,
   };
 }

@@ -27,6 +27,7 @@ export async function startServer(env: Env) {
     clock: systemClock,
     leaseSeconds: env.leaseSeconds,
     maxBlobBytes: env.maxBlobBytes,
+    trustedWeights: env.trustedWeights,
   });
   const app = new Hono().route('/', createApi(services, tokens)).route('/', webApp(env.webDir));
 

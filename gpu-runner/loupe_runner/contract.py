@@ -196,6 +196,23 @@ class Hyperparameters(_Wire):
         return self.model_dump(by_alias=False, exclude_none=True)
 
 
+class ModelVersionWeights(_Wire):
+    """Fine-tune from an earlier model version's best.pt (our runner wrote it)."""
+
+    kind: Literal["model-version"] = "model-version"
+    model_version_id: str = Field(min_length=1, max_length=100)
+
+
+class UploadedWeights(_Wire):
+    """Fine-tune from an uploaded .pt whose SHA-256 is on the server's allowlist."""
+
+    kind: Literal["uploaded"] = "uploaded"
+    sha256: Sha256
+
+
+BaseWeights = Annotated[ModelVersionWeights | UploadedWeights, Field(discriminator="kind")]
+
+
 class JobConfig(_Wire):
     """CreateJobRequest after its defaults are applied (what a leased job carries)."""
 
@@ -210,6 +227,8 @@ class JobConfig(_Wire):
     val_fraction: float = Field(default=0.2, gt=0, lt=1)
     checkpoint_every: int = Field(default=5, ge=1, le=100)
     hyperparameters: Hyperparameters = Field(default_factory=Hyperparameters)
+    # Absent: a new model built from the architecture's YAML.
+    base_weights: BaseWeights | None = _optional()
 
     @property
     def ultralytics_batch(self) -> int:
@@ -309,12 +328,21 @@ class Checkpoint(_Wire):
     bytes: int = Field(gt=0)
 
 
+class WeightsFile(_Wire):
+    """A weights file the server resolved for a lease; fetched from /api/blobs/<sha256>."""
+
+    sha256: Sha256
+    bytes: int = Field(gt=0)
+
+
 class Lease(_Wire):
     job: Job
     lease_token: str
     lease_seconds: int = Field(gt=0)
     # Set when an earlier runner left a checkpoint: resume from it, never from epoch 0.
     checkpoint: Checkpoint | None = None
+    # The job's base weights, resolved by the server (only trusted files); None: built from YAML.
+    base_weights: WeightsFile | None = None
 
 
 class StatusEvent(_Wire):

@@ -23,6 +23,10 @@ class DatasetError(RunnerError):
     """The dataset cannot be trained on as it is (empty, missing or unreadable images)."""
 
 
+class WeightsError(RunnerError):
+    """The job's base weights cannot be used (damaged on the way, or made for another task)."""
+
+
 class ExportError(RunnerError):
     """The trained model did not survive ONNX export or its checks."""
 

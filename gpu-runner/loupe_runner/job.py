@@ -1,5 +1,5 @@
-"""One leased job, end to end: pre-flight -> materialise -> (resume) -> train -> export -> upload,
-for the job's task (classify, detect or segment).
+"""One leased job, end to end: pre-flight -> materialise -> (resume, or fetch base weights) ->
+train -> export -> upload, for the job's task (classify, detect or segment).
 
 Each stage reports its status first, so the job page shows where time goes. Checkpoints go up
 while training runs; a lease that carries one resumes from it. At the end the job uploads, besides
@@ -24,9 +24,10 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any, Literal
 
+from loupe_runner.base_weights import fetch_base_weights
 from loupe_runner.checkpoints import CheckpointUploader, fetch_checkpoint
 from loupe_runner.client import LeaseLost, RunnerClient, ServerError, ServerUnreachable
-from loupe_runner.contract import Lease, NoticeEvent, StatusEvent
+from loupe_runner.contract import JobConfig, Lease, ModelVersionWeights, NoticeEvent, StatusEvent
 from loupe_runner.errors import ExportError, JobStopped, describe_failure
 from loupe_runner.export import benchmark_onnx, build_metadata, export_onnx
 from loupe_runner.health import HealthProbe
@@ -149,6 +150,13 @@ def _stages(
                     "on every try, so training starts again from epoch 1.",
                 )
             )
+    base_weights = None
+    if lease.base_weights is not None and resume_from is None:  # a resume carries its own
+        stage.enter("fetching the base weights")
+        base_weights = fetch_base_weights(
+            context.client, lease.base_weights, context.workdir / "weights"
+        )
+        outbox.put(NoticeEvent(level="info", message=_fine_tune_notice(config)))
     stop.check()
     stage.enter("training")
     outbox.put(StatusEvent(status="training"))
@@ -165,6 +173,7 @@ def _stages(
         checkpoint_every=config.checkpoint_every,
         resume_from=resume_from,
         task=config.task,
+        base_weights=base_weights,
     )
     with CheckpointUploader(context.client, job.id, lease.lease_token, stop) as uploader:
         result = train(request, context.workdir, outbox.put, stop.check, uploader.submit)
@@ -193,6 +202,16 @@ def _stages(
     return upload_model(
         context.client, job.id, lease.lease_token, exported.path, metadata, extras=extras
     )
+
+
+def _fine_tune_notice(config: JobConfig) -> str:
+    base = config.base_weights
+    what = (
+        f"model version {base.model_version_id}'s best.pt"
+        if isinstance(base, ModelVersionWeights)
+        else "the uploaded weights"
+    )
+    return f"Fine-tuning: training starts from {what}, not from the {config.model} YAML."
 
 
 def _extras(

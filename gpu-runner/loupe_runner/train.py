@@ -14,6 +14,10 @@ Ultralytics also fires on_fit_epoch_end once more after the last epoch, for its 
 of best.pt (with epoch = last + 1). That call is not an epoch: it becomes the final metrics. Plots
 are switched on just before it, so only that validation pays for them.
 
+A fine-tuning run (`base_weights`) starts from a .pt instead of the YAML: Ultralytics builds the
+architecture the weights carry, for the dataset's classes, and loads every weight whose shape
+fits; the weights must be a model of the job's task.
+
 A resumed run (`resume_from`, a last.pt from this or another runner) is Ultralytics' own resume:
 the checkpoint's arguments come back with it, and only the dataset (re-materialised here, as the
 checkpoint's data.yaml path belongs to the machine that wrote it), the run folder and the
@@ -36,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from loupe_runner import ultralytics_env
+from loupe_runner.base_weights import check_task
 from loupe_runner.contract import (
     AnyRunnerEvent,
     EpochEvent,
@@ -76,6 +81,8 @@ class TrainRequest:
     checkpoint_every: int = 0  # epochs between checkpoints; 0: none
     resume_from: Path | None = None  # a resumable last.pt
     task: Task = "detect"
+    # Fine-tune from these weights (verified by the caller) instead of the YAML; a resume wins.
+    base_weights: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -193,10 +200,13 @@ def train(
     reporter = _Reporter(sink, check_stop, request.checkpoint_every, on_checkpoint)
     retried = False
     while True:
-        resume = request.resume_from
+        resume, base = request.resume_from, request.base_weights
+        source = resume or base
         model = ultralytics.YOLO(
-            str(resume) if resume else model_yaml(request.architecture, request.task)
+            str(source) if source else model_yaml(request.architecture, request.task)
         )
+        if base is not None and resume is None:
+            check_task(str(model.task), request.task)
         reporter.resuming = resume is not None
         for event in (
             "on_train_start",

@@ -3,7 +3,7 @@
 It runs in a thread on a loopback port, so the runner's httpx client crosses a real socket.
 It keeps just enough state to check what a runner did (events, health, checkpoints, artifacts,
 complete, fail) and has switches for the awkward cases: cancel, lost lease, transient 503s,
-missing or bad blobs, a lease that hands over a checkpoint.
+missing or bad blobs, a lease that hands over a checkpoint or a model version's best.pt.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ class State:
     cancel_in_event_replies: bool = True  # ... and so do event replies (False: heartbeats only)
     lose_lease_after_epoch: bool = False  # writes get 409 lease_lost once an epoch arrived
     hand_over_checkpoint: bool = False  # leases carry the newest stored checkpoint
+    # Model versions by id -> their artifacts; a job's baseWeights of kind "model-version"
+    # leases with that version's best.pt, as the real server resolves it.
+    model_versions: dict[str, dict[str, bytes]] = field(default_factory=dict)
     # What the runner did.
     requests: list[tuple[str, str]] = field(default_factory=list)
     lease_bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -92,6 +95,16 @@ class State:
         epoch = max(self.checkpoints)
         data = self.checkpoints[epoch]
         return {"epoch": epoch, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+    def resolve_base_weights(self, base: dict[str, Any] | None) -> dict[str, Any] | None:
+        if base is None:
+            return None
+        if base["kind"] == "model-version":
+            data = self.model_versions[base["modelVersionId"]]["best.pt"]
+            self.blobs[hashlib.sha256(data).hexdigest()] = data
+        else:
+            data = self.blobs[base["sha256"]]
+        return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
     def cancelling(self) -> bool:
         return self.cancel_after_epoch and self.epochs_seen()
@@ -172,6 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
             "leaseToken": LEASE_TOKEN,
             "leaseSeconds": state.lease_seconds,
             "checkpoint": checkpoint,
+            "baseWeights": state.resolve_base_weights(job["config"].get("baseWeights")),
         }
         self._json(200, lease)
 
@@ -237,6 +251,7 @@ class _Handler(BaseHTTPRequestHandler):
             if {"model.onnx", "metadata.json"} - set(state.artifacts):
                 return self._error(409, "artifacts_missing", "upload both artifacts first")
             state.completed.append(job)
+            state.model_versions[f"model-of-{job}"] = dict(state.artifacts)
             self._json(200, {"modelVersionId": f"model-of-{job}"})
 
     def fail(self, state: State, body: bytes, _job: str) -> None:

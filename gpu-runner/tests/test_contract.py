@@ -200,3 +200,12 @@ def test_artifact_names_are_plain_files() -> None:
     for bad in ("../escape.json", ".hidden.png", "model.exe", "a/b.png", "x" * 82 + ".png"):
         with pytest.raises(ValidationError):
             name.validate_python(bad)
+
+
+def test_base_weights_are_a_model_version_or_a_pinned_upload() -> None:
+    config = examples()["CreateJobRequest"]
+    for base in ({"kind": "url", "url": "https://x"}, {"kind": "uploaded", "sha256": "A" * 64}):
+        with pytest.raises(ValidationError):
+            contract.JobConfig.model_validate({**config, "baseWeights": base})
+    plain = {key: value for key, value in config.items() if key != "baseWeights"}
+    assert contract.JobConfig.model_validate(plain).wire() == plain  # absent stays absent

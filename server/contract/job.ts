@@ -83,6 +83,18 @@ export const HYPERPARAMETER_DEFAULTS: Required<Hyperparameters> = {
   freeze: 0,
 };
 
+/**
+ * What a fine-tuning job starts from instead of the architecture's YAML. Ultralytics loads a .pt
+ * with full pickle, so only weights the server can vouch for are accepted: an earlier model
+ * version (its best.pt, written by our runner) or an upload whose SHA-256 is on the server's
+ * allowlist (LOUPE_TRUSTED_WEIGHTS).
+ */
+export const BaseWeights = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('model-version'), modelVersionId: z.string().min(1).max(100) }),
+  z.object({ kind: z.literal('uploaded'), sha256: Sha256 }),
+]);
+export type BaseWeights = z.infer<typeof BaseWeights>;
+
 export const CreateJobRequest = z.object({
   datasetVersionId: Sha256,
   task: Task,
@@ -102,6 +114,8 @@ export const CreateJobRequest = z.object({
   /** Upload a resumable checkpoint every this many epochs. */
   checkpointEvery: z.number().int().min(1).max(100).default(5),
   hyperparameters: Hyperparameters.default({}),
+  /** Absent: a new model built from the architecture's YAML. */
+  baseWeights: BaseWeights.optional(),
 });
 export type CreateJobRequest = z.input<typeof CreateJobRequest>;
 export type JobConfig = z.output<typeof CreateJobRequest>;

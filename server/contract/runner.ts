@@ -15,12 +15,21 @@ export const Checkpoint = z.object({
 });
 export type Checkpoint = z.infer<typeof Checkpoint>;
 
+/** A weights file the server resolved for a lease; the runner fetches it from /api/blobs. */
+export const WeightsFile = z.object({
+  sha256: Sha256,
+  bytes: z.number().int().positive(),
+});
+export type WeightsFile = z.infer<typeof WeightsFile>;
+
 export const Lease = z.object({
   job: Job,
   leaseToken: z.string(),
   leaseSeconds: z.number().int().positive(),
   /** Set when an earlier runner left a checkpoint: resume from it, never from epoch 0. */
   checkpoint: Checkpoint.nullable().default(null),
+  /** The job's base weights (its config.baseWeights, resolved); null: built from YAML. */
+  baseWeights: WeightsFile.nullable().default(null),
 });
 export type Lease = z.infer<typeof Lease>;
 

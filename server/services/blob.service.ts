@@ -25,6 +25,10 @@ export class BlobService {
     return this.blobs.has(sha256);
   }
 
+  get(sha256: string) {
+    return this.blobs.get(sha256);
+  }
+
   /** Receives an image whose name (SHA-256) the client already knows. */
   async putImage(expectedSha256: string, body: Readable | null) {
     if (this.blobs.has(expectedSha256)) {
@@ -50,12 +54,22 @@ export class BlobService {
     return { sha256: stored.sha256, created: true };
   }
 
-  /** Receives a file whose hash is computed here (a runner's artifact). */
-  async putArtifact(body: Readable | null, mediaType: string) {
+  /**
+   * Receives a file whose hash is computed here (a runner's artifact, a user's base weights).
+   * `accept` sees the hash before the file is kept and throws to refuse it; nothing is stored then.
+   */
+  async putArtifact(
+    body: Readable | null,
+    mediaType: string,
+    accept: (file: { sha256: string; bytes: number }) => void = () => {},
+  ) {
     const stored = await this.receive(body);
-    if (stored.bytes === 0) {
+    try {
+      if (stored.bytes === 0) throw new AppError(400, 'empty_upload', 'the uploaded file is empty');
+      accept(stored);
+    } catch (error) {
       await this.store.discard(stored.tmpPath);
-      throw new AppError(400, 'empty_upload', 'the uploaded file is empty');
+      throw error;
     }
     if (this.blobs.has(stored.sha256)) await this.store.discard(stored.tmpPath);
     else await this.commit(stored.tmpPath, stored.sha256, stored.bytes, mediaType);

@@ -10,6 +10,7 @@ import { DatasetService } from './dataset.service';
 import { JobEventBus } from './job-event-bus';
 import { JobService } from './job.service';
 import { ModelService } from './model.service';
+import { WeightsService } from './weights.service';
 
 export type Services = {
   bus: JobEventBus;
@@ -17,6 +18,7 @@ export type Services = {
   datasets: DatasetService;
   jobs: JobService;
   models: ModelService;
+  weights: WeightsService;
 };
 
 export type ServiceOptions = {
@@ -25,6 +27,8 @@ export type ServiceOptions = {
   clock: Clock;
   leaseSeconds: number;
   maxBlobBytes: number;
+  /** SHA-256s of the base .pt files users may upload (LOUPE_TRUSTED_WEIGHTS). */
+  trustedWeights: readonly string[];
 };
 
 /** Wires repositories into services; the one place that knows the whole object graph. */
@@ -33,14 +37,17 @@ export function createServices(o: ServiceOptions): Services {
   const datasets = new DatasetService(new DatasetVersionRepository(o.db), blobs, o.clock);
   const models = new ModelService(new ModelVersionRepository(o.db), blobs, datasets, o.clock);
   const bus = new JobEventBus();
+  const jobRepository = new JobRepository(o.db);
+  const weights = new WeightsService(blobs, models, jobRepository, o.trustedWeights);
   const jobs = new JobService(
-    new JobRepository(o.db),
+    jobRepository,
     datasets,
     blobs,
     models,
+    weights,
     bus,
     o.clock,
     o.leaseSeconds,
   );
-  return { bus, blobs, datasets, jobs, models };
+  return { bus, blobs, datasets, jobs, models, weights };
 }

@@ -20,6 +20,7 @@ import type { DatasetService } from './dataset.service';
 import type { JobEventBus } from './job-event-bus';
 import type { ModelService } from './model.service';
 import { trainingProblem } from './training-labels';
+import type { WeightsService } from './weights.service';
 
 /** The order a job moves through while a runner holds it; a report never moves it back. */
 const RUNNING_ORDER: JobStatus[] = ['preparing', 'training', 'exporting'];
@@ -33,6 +34,7 @@ export class JobService {
     private readonly datasets: DatasetService,
     private readonly blobs: BlobService,
     private readonly models: ModelService,
+    private readonly weights: WeightsService,
     private readonly bus: JobEventBus,
     private readonly clock: Clock,
     private readonly leaseSeconds: number,
@@ -42,6 +44,7 @@ export class JobService {
     const manifest = this.datasets.manifest(config.datasetVersionId);
     const problem = trainingProblem(manifest, config.task);
     if (problem) throw new AppError(422, problem.code, problem.message, problem.hint);
+    if (config.baseWeights) this.weights.resolve(config.baseWeights, config.task);
     const id = randomUUID();
     this.tx(() => {
       this.jobs.insert(id, config, this.nowIso());
@@ -77,7 +80,15 @@ export class JobService {
   lease(runnerId: string): Lease | null {
     return this.tx(() => {
       this.requeueExpired();
-      const job = this.jobs.oldestQueued();
+      let job: Job | undefined;
+      let baseWeights: Lease['baseWeights'] = null;
+      while ((job = this.jobs.oldestQueued())) {
+        const resolved = this.resolveBaseWeights(job);
+        if (resolved !== false) {
+          baseWeights = resolved;
+          break;
+        }
+      }
       if (!job) return null;
       const leaseToken = randomUUID();
       this.jobs.setLease(job.id, leaseToken, runnerId, this.leaseDeadline());
@@ -90,8 +101,31 @@ export class JobService {
           `runner ${runnerId} resumes from the checkpoint of epoch ${checkpoint.epoch}`,
         );
       }
-      return { job: this.get(job.id), leaseToken, leaseSeconds: this.leaseSeconds, checkpoint };
+      return {
+        job: this.get(job.id),
+        leaseToken,
+        leaseSeconds: this.leaseSeconds,
+        checkpoint,
+        baseWeights,
+      };
     });
+  }
+
+  /**
+   * Resolved again at lease time, not only at creation: a hash taken off the allowlist since
+   * stops the job here, failed with the reason, rather than reaching a runner. False: failed.
+   */
+  private resolveBaseWeights(job: Job): Lease['baseWeights'] | false {
+    const base = job.config.baseWeights;
+    if (!base) return null;
+    try {
+      return this.weights.resolve(base, job.config.task);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const reason = `${error.message}.${error.hint ? ` ${error.hint}` : ''}`;
+      this.moveTo(job.id, 'failed', `Its base weights cannot be used: ${reason}`);
+      return false;
+    }
   }
 
   heartbeat(id: string, leaseToken: string, health?: RunnerHealth) {

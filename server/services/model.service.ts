@@ -60,6 +60,10 @@ export class ModelService {
     this.models.insert(model);
   }
 
+  find(id: string) {
+    return this.models.get(id) ?? null;
+  }
+
   get(id: string) {
     const model = this.models.get(id);
     if (!model) throw notFound('model version', id);

@@ -19,7 +19,7 @@ export class ManualClock implements Clock {
 }
 
 /** The real API over a real SQLite file and blob folder in a temporary directory. */
-export async function createTestApi(leaseSeconds = 60) {
+export async function createTestApi(leaseSeconds = 60, trustedWeights: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-test-'));
   const db = openDatabase(join(dir, 'loupe.sqlite'));
   const blobStore = new BlobStore(join(dir, 'blobs'));
@@ -32,6 +32,7 @@ export async function createTestApi(leaseSeconds = 60) {
     clock,
     leaseSeconds,
     maxBlobBytes: 1024 * 1024,
+    trustedWeights,
   });
   const api = createApi(services, tokens);
   const call =

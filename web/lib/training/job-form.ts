@@ -1,8 +1,10 @@
 import {
   CreateJobRequest,
   HYPERPARAMETER_DEFAULTS,
+  ModelArchitecture,
+  type BaseWeights,
   type Hyperparameters,
-  type ModelArchitecture,
+  type ModelVersion,
   type Task,
 } from '$contract';
 
@@ -21,6 +23,8 @@ export type JobDraft = {
   checkpointEvery: number;
   /** Only the settings the user changed; the rest keep Ultralytics' defaults. */
   hyperparameters: Hyperparameters;
+  /** Absent: a new model from the architecture's YAML; else fine-tuning from these weights. */
+  baseWeights?: BaseWeights;
 };
 
 export const defaultDraft = (datasetVersionId = ''): JobDraft => ({
@@ -51,4 +55,32 @@ export function changedHyperparameters(h: Hyperparameters) {
     ([key, value]) =>
       value !== undefined && value !== HYPERPARAMETER_DEFAULTS[key as keyof Hyperparameters],
   ) as [keyof Hyperparameters, number | string][];
+}
+
+/** Model versions a job of this task can fine-tune from: the same task only. */
+export const baseCandidates = (models: ModelVersion[], task: Task) =>
+  models.filter((m) => m.task === task);
+
+/**
+ * Starts the draft from an earlier model version (or, with null, from scratch). Fine-tuning keeps
+ * the base's architecture, so the draft names it too.
+ */
+export function startFrom(draft: JobDraft, base: ModelVersion | null): JobDraft {
+  const { baseWeights: _, ...rest } = draft;
+  if (!base) return rest;
+  const architecture = ModelArchitecture.safeParse(base.metadata.architecture);
+  return {
+    ...rest,
+    model: architecture.success ? architecture.data : draft.model,
+    baseWeights: { kind: 'model-version', modelVersionId: base.id },
+  };
+}
+
+/** A new task drops a base model version of another task, which the server would refuse. */
+export function chooseTask(draft: JobDraft, task: Task, models: ModelVersion[]): JobDraft {
+  const base = draft.baseWeights;
+  const keeps =
+    base?.kind !== 'model-version' ||
+    baseCandidates(models, task).some((m) => m.id === base.modelVersionId);
+  return { ...(keeps ? draft : startFrom(draft, null)), task };
 }
