@@ -32,6 +32,7 @@ export type NormBox = { x: number; y: number; w: number; h: number };
 
 /** Drags a box on the labeling surface, in normalised image coordinates. */
 export async function drawBox(page: Page, b: NormBox) {
+  await page.getByTestId('box-canvas').scrollIntoViewIfNeeded();
   const rect = await page.getByTestId('box-canvas').boundingBox();
   if (!rect) throw new Error('the labeling surface is not visible');
   const x0 = rect.x + b.x * rect.width;
@@ -55,4 +56,58 @@ export async function createDataset(page: Page, name: string, classes: string) {
   await page.getByLabel('Classes (comma-separated)').fill(classes);
   await page.getByRole('button', { name: 'Create' }).click();
   await page.waitForURL(/\/datasets\//);
+}
+
+export async function createTaskDataset(
+  page: Page,
+  name: string,
+  classes: string,
+  task: 'Boxes (detect)' | 'Polygons (segment)' | 'Image class (classify)',
+) {
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Classes (comma-separated)').fill(classes);
+  await page.getByLabel('Task').selectOption({ label: task });
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/datasets\//);
+}
+
+/** Screen position of a normalised point on a labeling surface. */
+export async function screenPoint(page: Page, testId: string, x: number, y: number) {
+  await page.getByTestId(testId).scrollIntoViewIfNeeded();
+  const rect = await page.getByTestId(testId).boundingBox();
+  if (!rect) throw new Error(`${testId} is not visible`);
+  return { x: rect.x + x * rect.width, y: rect.y + y * rect.height };
+}
+
+/** Taps (clicks) each vertex of an outline on the polygon surface. */
+export async function tapVertices(page: Page, points: [number, number][]) {
+  for (const [x, y] of points) {
+    const p = await screenPoint(page, 'polygon-canvas', x, y);
+    await page.mouse.click(p.x, p.y);
+  }
+}
+
+/**
+ * Every polygon on the current image in label order (they are drawn largest first): class and
+ * vertices in normalised coordinates, rounded to 0.01.
+ */
+export function polygonsOnPage(page: Page) {
+  return page.getByTestId('polygon').evaluateAll((nodes) =>
+    [...nodes]
+      .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
+      .map((n) => {
+        const svg = n.closest('svg')!;
+        const w = svg.clientWidth;
+        const h = svg.clientHeight;
+        const points = (n.getAttribute('points') ?? '')
+          .trim()
+          .split(/\s+/)
+          .map((p) => p.split(',').map(Number))
+          .map(([x = 0, y = 0]) => [
+            Math.round((x / w) * 100) / 100,
+            Math.round((y / h) * 100) / 100,
+          ]);
+        return { classIndex: Number(n.getAttribute('data-class-index')), points };
+      }),
+  );
 }

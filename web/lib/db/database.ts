@@ -11,6 +11,9 @@
 // - edits        (version 2) the undo history: one row per label change, with the labels before
 //                and after, so undo and redo survive a reload. `undone` is 1 for the changes
 //                that were undone and can be redone; a new change drops those.
+// - thumbnails   (version 3) a small JPEG per image content, keyed like `images`, made by the
+//                import worker, so the dataset grid never loads a full photo. Kept apart from
+//                `images` so listing a dataset never reads either blob.
 //
 // Every past schema version stays listed below, oldest first: Dexie upgrades a browser that
 // still holds an old version by replaying the steps it has not seen.
@@ -82,11 +85,17 @@ export interface EditRow {
   at: number;
 }
 
+export interface ThumbnailRow {
+  sha256: string;
+  blob: Blob;
+}
+
 export type LoupeDb = Dexie & {
   datasets: EntityTable<DatasetRow, 'id'>;
   images: EntityTable<ImageRow, 'sha256'>;
   annotations: Table<AnnotationRow, [string, string]>;
   edits: EntityTable<EditRow, 'id'>;
+  thumbnails: EntityTable<ThumbnailRow, 'sha256'>;
 };
 
 function createDb(): LoupeDb {
@@ -107,6 +116,8 @@ function createDb(): LoupeDb {
   db.version(2).stores({
     edits: '++id, [datasetId+undone+id], [datasetId+id]',
   });
+  // Version 3: grid thumbnails. Images stored before it have none; the grid shows their name.
+  db.version(3).stores({ thumbnails: 'sha256' });
   return db;
 }
 

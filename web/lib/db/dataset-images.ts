@@ -4,7 +4,7 @@ import { ManifestImage, type Box } from '$contract';
 import { Dexie } from 'dexie';
 import type { ImportedImage } from '$lib/images/imported-image';
 import { nextStamp } from './clock';
-import { getDb, type AnnotationRow, type ImageRow } from './database';
+import { getDb, type AnnotationRow, type ImageRow, type ThumbnailRow } from './database';
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
 import { labelsOf } from './image-labels';
 import { setLabels } from './label-edits';
@@ -79,22 +79,25 @@ export function byAddedAt(a: AnnotationRow, b: AnnotationRow): number {
  */
 async function writeBatch(datasetId: string, batch: readonly ImportedImage[]): Promise<number> {
   const db = getDb();
-  return db.transaction('rw', [db.datasets, db.images, db.annotations], async () => {
+  return db.transaction('rw', [db.datasets, db.images, db.annotations, db.thumbnails], async () => {
     const existing = await db.annotations.bulkGet(batch.map((i) => [datasetId, i.sha256]));
     const fresh = batch.filter((_, i) => !existing[i]);
     const freshShas = fresh.map((i) => i.sha256);
     const stored = new Set(await db.images.where('sha256').anyOf(freshShas).primaryKeys());
     const imageRows: ImageRow[] = [];
     const annotationRows: AnnotationRow[] = [];
-    for (const { sha256, blob, mimeType, width, height, bytes, ...rest } of fresh) {
+    const thumbnailRows: ThumbnailRow[] = [];
+    for (const { sha256, blob, mimeType, width, height, bytes, thumbnail, ...rest } of fresh) {
       const addedAt = nextStamp();
       if (!stored.has(sha256)) {
         imageRows.push({ sha256, blob, mimeType, width, height, bytes, addedAt });
+        if (thumbnail) thumbnailRows.push({ sha256, blob: thumbnail });
       }
       const fileName = storedFileName({ ...rest, sha256 });
       annotationRows.push({ datasetId, sha256, fileName, boxes: [], addedAt, updatedAt: addedAt });
     }
     await db.images.bulkAdd(imageRows);
+    await db.thumbnails.bulkPut(thumbnailRows);
     await db.annotations.bulkAdd(annotationRows);
     if (fresh.length > 0) await db.datasets.update(datasetId, { updatedAt: nextStamp() });
     return fresh.length;
@@ -158,6 +161,11 @@ export async function getImageBlob(sha256: string): Promise<Blob | undefined> {
   return (await getDb().images.get(sha256))?.blob;
 }
 
+/** The grid thumbnail of an image; undefined for images stored before thumbnails existed. */
+export async function getThumbnail(sha256: string): Promise<Blob | undefined> {
+  return (await getDb().thumbnails.get(sha256))?.blob;
+}
+
 /**
  * Replaces an image's boxes in this dataset, keeping its other labels; one undo step. Stores
  * nothing if any box is invalid.
@@ -192,25 +200,31 @@ export async function setReviewed(
 /** Takes an image out of a dataset; its bytes go too unless another dataset uses them. */
 export async function removeImageFromDataset(datasetId: string, sha256: string): Promise<void> {
   const db = getDb();
-  await db.transaction('rw', [db.datasets, db.images, db.annotations, db.edits], async () => {
-    await db.annotations.delete([datasetId, sha256]);
-    // Undo steps of this image would recreate labels for an image that is gone.
-    await db.edits
-      .where('[datasetId+id]')
-      .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
-      .filter((e) => e.sha256 === sha256)
-      .delete();
-    await dropUnusedImages([sha256]);
-    await db.datasets.update(datasetId, { updatedAt: nextStamp() });
-  });
+  await db.transaction(
+    'rw',
+    [db.datasets, db.images, db.annotations, db.edits, db.thumbnails],
+    async () => {
+      await db.annotations.delete([datasetId, sha256]);
+      // Undo steps of this image would recreate labels for an image that is gone.
+      await db.edits
+        .where('[datasetId+id]')
+        .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
+        .filter((e) => e.sha256 === sha256)
+        .delete();
+      await dropUnusedImages([sha256]);
+      await db.datasets.update(datasetId, { updatedAt: nextStamp() });
+    },
+  );
 }
 
 /**
  * Deletes the stored bytes of these images where no dataset refers to them any more. Must run
- * inside a transaction that includes `images` and `annotations`.
+ * inside a transaction that includes `images`, `thumbnails` and `annotations`.
  */
 export async function dropUnusedImages(sha256s: readonly string[]): Promise<void> {
   const db = getDb();
   const stillUsed = new Set(await db.annotations.where('sha256').anyOf(sha256s).keys());
-  await db.images.bulkDelete(sha256s.filter((s) => !stillUsed.has(s)));
+  const unused = sha256s.filter((s) => !stillUsed.has(s));
+  await db.images.bulkDelete(unused);
+  await db.thumbnails.bulkDelete(unused);
 }

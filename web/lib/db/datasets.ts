@@ -12,6 +12,7 @@ import { byAddedAt, dropUnusedImages } from './dataset-images';
 export {
   addImagesToDataset,
   getImageBlob,
+  getThumbnail,
   listDatasetImages,
   removeImageFromDataset,
   setBoxes,
@@ -30,7 +31,7 @@ export {
   type HistoryState,
   type HistoryStep,
 } from './label-edits';
-export { emptyLabels, hasLabels, labelsOf } from './image-labels';
+export { emptyLabels, hasLabels, labelsOf, rowFields } from './image-labels';
 
 /** The contract's DatasetManifest allows names up to this length. */
 const MAX_NAME_LENGTH = 120;
@@ -43,7 +44,7 @@ function invalid(message: string): DatasetError {
   return new DatasetError('invalid', message);
 }
 
-function checkName(name: string): string {
+export function checkName(name: string): string {
   const trimmed = name.trim();
   if (!trimmed) throw invalid('Give the dataset a name.');
   if (trimmed.length > MAX_NAME_LENGTH) {
@@ -53,7 +54,7 @@ function checkName(name: string): string {
 }
 
 /** Validates with the contract's ClassNames, then words the first problem for a person. */
-function checkClasses(classes: readonly string[]): string[] {
+export function checkClasses(classes: readonly string[]): string[] {
   const parsed = ClassNames.safeParse(classes);
   if (parsed.success) return parsed.data;
   const trimmed = classes.map((c) => c.trim());
@@ -124,14 +125,21 @@ export function hasUnsyncedChanges(dataset: DatasetRow): boolean {
 /** Deletes the dataset, its labels, and the image bytes no other dataset uses. */
 export async function deleteDataset(id: string): Promise<void> {
   const db = getDb();
-  await db.transaction('rw', [db.datasets, db.images, db.annotations, db.edits], async () => {
-    await db.edits.where('[datasetId+id]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete();
-    const rows = db.annotations.where('datasetId').equals(id);
-    const shas = (await rows.toArray()).map((r) => r.sha256);
-    await rows.delete();
-    await db.datasets.delete(id);
-    await dropUnusedImages(shas);
-  });
+  await db.transaction(
+    'rw',
+    [db.datasets, db.images, db.annotations, db.edits, db.thumbnails],
+    async () => {
+      await db.edits
+        .where('[datasetId+id]')
+        .between([id, Dexie.minKey], [id, Dexie.maxKey])
+        .delete();
+      const rows = db.annotations.where('datasetId').equals(id);
+      const shas = (await rows.toArray()).map((r) => r.sha256);
+      await rows.delete();
+      await db.datasets.delete(id);
+      await dropUnusedImages(shas);
+    },
+  );
 }
 
 /**

@@ -88,8 +88,11 @@ export function exportYolo(input: ExportInput): ExportResult {
   };
 }
 
+/** A zip's files by path, as unzipChecked gives them. */
+export type ZipEntries = Record<string, Uint8Array>;
+
 /** Unzips with limits on entry count and unpacked size, refusing paths that climb out. */
-export function unzipChecked(zip: Uint8Array): Record<string, Uint8Array> {
+export function unzipChecked(zip: Uint8Array): ZipEntries {
   let entries = 0;
   let total = 0;
   try {
@@ -156,8 +159,8 @@ function parseLine(
  * Reads a YOLO zip into an import plan: every image with its labels, and every label line or file
  * that was skipped with the reason. Throws FormatError only when nothing usable is there.
  */
-export function importYolo(zip: Uint8Array): ImportPlan {
-  const entries = unzipChecked(zip);
+export function importYolo(zip: Uint8Array | ZipEntries): ImportPlan {
+  const entries = zip instanceof Uint8Array ? unzipChecked(zip) : zip;
   const paths = Object.keys(entries);
   const yamlPath = paths
     .filter((p) => /(^|\/)[^/]*\.ya?ml$/i.test(p))

@@ -15,8 +15,11 @@ import type { ImportOutcome } from './imported-image';
 /** Hashing needs the whole file in memory; beyond this a phone tab risks being killed. */
 export const MAX_FILE_BYTES = 200 * 1024 * 1024;
 
-/** Decodes the image and reports its displayed size; rejects when it cannot be decoded. */
-export type Decoder = (blob: Blob) => Promise<Dimensions>;
+/**
+ * Decodes the image and reports its displayed size, with a small thumbnail for the dataset grid
+ * where the decoder can make one; rejects when the image cannot be decoded.
+ */
+export type Decoder = (blob: Blob) => Promise<Dimensions & { thumbnail?: Blob }>;
 
 /** Enough bytes for every signature sniffImageType and isHeic look at. */
 const SNIFF_BYTES = 32;
@@ -92,6 +95,7 @@ export async function importFile(file: File, decode: Decoder): Promise<ImportOut
       width: decoded.width,
       height: decoded.height,
       bytes: file.size,
+      ...(decoded.thumbnail ? { thumbnail: decoded.thumbnail } : {}),
     },
   };
 }

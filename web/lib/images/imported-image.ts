@@ -16,7 +16,12 @@ export interface ImportedImage {
   width: number;
   height: number;
   bytes: number;
+  /** A small JPEG of the image (longest side THUMBNAIL_PX) for the dataset grid. */
+  thumbnail?: Blob;
 }
+
+/** The longest side of a grid thumbnail, in pixels: sharp at 2x on a 96-px cell. */
+export const THUMBNAIL_PX = 192;
 
 /** A file that was not imported, with a reason written for the person who chose it. */
 export interface ImportRejection {

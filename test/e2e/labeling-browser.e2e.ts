@@ -1,0 +1,174 @@
+// The dataset browser in real Chromium: thumbnails made by the import worker (never the full
+// photo in the grid), filters by review state and class, per-class counts, and a grid of 10,000
+// images that keeps only the rows in view in the DOM.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, PHONE } from './browser';
+import { generateCards } from './loupe-server';
+import { createDataset, drawBox, startLabelingServer } from './labeling-helpers';
+
+let loupe: Awaited<ReturnType<typeof startLabelingServer>>;
+let browser: Browser;
+let page: Page;
+const cards = generateCards(3, 31);
+const summary = () => page.getByTestId('dataset-summary').textContent();
+const cells = () => page.getByTestId('image-strip').getByRole('button');
+const shown = () => page.getByTestId('shown-count').textContent();
+
+beforeAll(async () => {
+  loupe = await startLabelingServer();
+  browser = await launchChromium();
+  page = await (await browser.newContext(PHONE)).newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await loupe?.close();
+});
+
+describe('dataset browser', () => {
+  it('shows worker-made thumbnails, filters by state and class, counts per class', async () => {
+    await page.goto(`${loupe.url}/?token=${loupe.tokens.userToken}`);
+    await createDataset(page, 'Browse', 'card, corner');
+    await page.getByTestId('add-images').setInputFiles(cards.images.map((i) => cards.path(i.file)));
+    await expect.poll(summary).toContain('3 image(s)');
+
+    // Every cell shows a small stored thumbnail, not the photo itself.
+    await expect.poll(() => cells().locator('img').count()).toBe(3);
+    const sizes = await cells()
+      .locator('img')
+      .evaluateAll((imgs) =>
+        Promise.all(
+          (imgs as HTMLImageElement[]).map(async (img) => {
+            await img.decode();
+            return [img.src.slice(0, 5), Math.max(img.naturalWidth, img.naturalHeight)] as const;
+          }),
+        ),
+      );
+    for (const [scheme, longest] of sizes) {
+      expect(scheme).toBe('blob:');
+      expect(longest).toBeLessThanOrEqual(192);
+    }
+    const full = cards.images[0]!;
+    expect(Math.max(full.width, full.height)).toBeGreaterThan(192);
+
+    // Image 1: a card; image 2: a corner, reviewed; image 3: nothing.
+    await drawBox(page, { x: 0.1, y: 0.1, w: 0.3, h: 0.3 });
+    await expect.poll(summary).toContain('1 box(es)');
+    await cells().nth(1).click();
+    await page.getByRole('button', { name: '2. corner' }).click();
+    await drawBox(page, { x: 0.5, y: 0.5, w: 0.3, h: 0.3 });
+    await expect.poll(summary).toContain('2 box(es)');
+    await page.getByTestId('reviewed').check();
+    await expect
+      .poll(() => page.getByTestId('class-counts').textContent())
+      .toContain('card: 1 label(s) in 1 image(s)');
+    expect(await page.getByTestId('class-counts').textContent()).toContain(
+      'corner: 1 label(s) in 1 image(s)',
+    );
+
+    const titles = () => cells().evaluateAll((b) => b.map((n) => n.getAttribute('title')));
+    const names = cards.images.map((i) => i.file.split('/').at(-1));
+    await page.getByTestId('state-filter').selectOption('unlabeled');
+    await expect.poll(shown).toBe('1 of 3 shown');
+    expect(await titles()).toEqual([names[2]]);
+    await page.getByTestId('state-filter').selectOption('labeled');
+    await expect.poll(shown).toBe('2 of 3 shown');
+    await page.getByTestId('state-filter').selectOption('reviewed');
+    await expect.poll(titles).toEqual([names[1]]);
+    await page.getByTestId('state-filter').selectOption('all');
+    await page.getByTestId('class-filter').selectOption({ label: 'card (1)' });
+    await expect.poll(titles).toEqual([names[0]]);
+    await page.getByTestId('class-filter').selectOption({ label: 'Any' });
+    await expect.poll(shown).toBe('3 of 3 shown');
+  });
+
+  it('keeps only the rows in view in the DOM for 10,000 images', async () => {
+    // 10,000 images written straight into IndexedDB (one tiny PNG under 10,000 hashes): the
+    // importer is not what this test is about, the grid is.
+    const datasetId = await page.evaluate(async () => {
+      const png = await (await fetch('/icons/icon-192.png')).blob();
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('loupe');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const id = crypto.randomUUID();
+      const tx = db.transaction(['datasets', 'images', 'annotations'], 'readwrite');
+      const now = Date.now();
+      tx.objectStore('datasets').put({
+        id,
+        name: 'Ten thousand',
+        classes: ['card'],
+        task: 'detect',
+        createdAt: now,
+        updatedAt: now,
+      });
+      for (let i = 0; i < 10_000; i++) {
+        const sha256 = i.toString(16).padStart(64, '0');
+        const at = now + i;
+        tx.objectStore('images').put({
+          sha256,
+          blob: png,
+          mimeType: 'image/png',
+          width: 192,
+          height: 192,
+          bytes: png.size,
+          addedAt: at,
+        });
+        tx.objectStore('annotations').put({
+          datasetId: id,
+          sha256,
+          fileName: `card-${i}.png`,
+          boxes: [],
+          addedAt: at,
+          updatedAt: at,
+        });
+      }
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+      return id;
+    });
+    // Long main-thread tasks, from the page's start: reported, not a pass/fail on speed.
+    await page.addInitScript(() => {
+      const w = window as unknown as { longest: number; supported: boolean };
+      w.longest = 0;
+      w.supported = PerformanceObserver.supportedEntryTypes.includes('longtask');
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(`${loupe.url}/datasets/${datasetId}`);
+    await expect.poll(summary).toContain('10000 image(s)');
+    await expect.poll(() => cells().count()).toBeGreaterThan(0);
+    expect(await cells().count()).toBeLessThan(100);
+
+    const read = () =>
+      page.evaluate(() => {
+        const w = window as unknown as { longest: number; supported: boolean };
+        const longest = w.longest;
+        w.longest = 0;
+        return { longest, supported: w.supported };
+      });
+    const loading = await read();
+    expect(loading.supported).toBe(true);
+    const grid = page.getByTestId('image-strip');
+    for (let i = 1; i <= 20; i++) {
+      await grid.evaluate((el, f) => (el.scrollTop = el.scrollHeight * f), i / 20);
+      await page.waitForTimeout(16);
+    }
+    await expect
+      .poll(() => cells().evaluateAll((b) => b.map((n) => n.getAttribute('title'))))
+      .toContain('card-9999.png');
+    expect(await cells().count()).toBeLessThan(100);
+    const scrolling = await read();
+    console.log(
+      `grid of 10,000 images: longest main-thread task (over 50 ms, else 0) while loading ` +
+        `${loading.longest.toFixed(0)} ms, while scrolling ${scrolling.longest.toFixed(0)} ms`,
+    );
+  });
+});

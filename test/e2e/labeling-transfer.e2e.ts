@@ -1,0 +1,142 @@
+// Export and import in real Chromium: a labeled dataset exported as YOLO and as COCO, each file
+// imported back as a new dataset with the same images, boxes and classes; a bad file shows a
+// clear message and stores nothing.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, PHONE } from './browser';
+import { generateCards } from './loupe-server';
+import { boxClasses, createDataset, drawBox, startLabelingServer } from './labeling-helpers';
+
+let loupe: Awaited<ReturnType<typeof startLabelingServer>>;
+let browser: Browser;
+let page: Page;
+const cards = generateCards(3, 11);
+const downloads = mkdtempSync(join(tmpdir(), 'loupe-exports-'));
+const summary = () => page.getByTestId('dataset-summary').textContent();
+const datasetCount = () => page.locator('.datasets li').count();
+const exported: Record<string, string> = {};
+let original: Record<string, number[]> = {};
+
+/** Every image's box classes, by file name, read off the page image by image. */
+async function labelsByFile(): Promise<Record<string, number[]>> {
+  const thumbs = page.getByTestId('image-strip').getByRole('button');
+  const out: Record<string, number[]> = {};
+  for (let i = 0; i < (await thumbs.count()); i++) {
+    await thumbs.nth(i).click();
+    await expect
+      .poll(() => page.getByTestId('image-position').textContent())
+      .toContain(`${i + 1} /`);
+    const name = (await thumbs.nth(i).getAttribute('title')) ?? '';
+    out[name] = (await boxClasses(page)).sort();
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  loupe = await startLabelingServer();
+  browser = await launchChromium();
+  const context = await browser.newContext({ ...PHONE, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await loupe?.close();
+});
+
+async function goHome() {
+  await page.goto(`${loupe.url}/?token=${loupe.tokens.userToken}`);
+  await page.getByRole('button', { name: 'Create' }).waitFor();
+}
+
+/** The home page's list of datasets, once it has loaded (every test after the first has one). */
+async function loadedDatasetCount() {
+  await page.locator('.datasets li').first().waitFor();
+  return datasetCount();
+}
+
+describe('export and import', () => {
+  it('exports a labeled dataset, warning first about what the format cannot hold', async () => {
+    await goHome();
+    await createDataset(page, 'Round trip', 'card, corner');
+    await page.getByTestId('add-images').setInputFiles(cards.images.map((i) => cards.path(i.file)));
+    await expect.poll(summary).toContain('3 image(s) · 0 box(es)');
+    await drawBox(page, { x: 0.1, y: 0.1, w: 0.4, h: 0.3 });
+    await page.keyboard.press('2'); // the selected box becomes a corner
+    await page.getByTestId('image-strip').getByRole('button').nth(1).click();
+    await drawBox(page, { x: 0.5, y: 0.5, w: 0.3, h: 0.3 });
+    await expect.poll(summary).toContain('3 image(s) · 2 box(es)');
+    original = await labelsByFile();
+    expect(Object.values(original).sort()).toEqual([[], [0], [1]]);
+
+    await page.getByTestId('dataset-export').locator('summary').click();
+    for (const [format, label] of [
+      ['yolo-detect', 'YOLO detect (.zip)'],
+      ['coco', 'COCO JSON (.zip with images)'],
+      ['imagefolder', 'ImageFolder (classify, .zip)'],
+    ] as const) {
+      await page.getByLabel('Format').selectOption({ label });
+      const warnings = page.getByTestId('export-warnings');
+      if (format === 'imagefolder') {
+        // Boxes do not fit in ImageFolder: said before anything is written.
+        await expect
+          .poll(() => warnings.textContent())
+          .toContain('2 box(es) and polygon(s) are left out');
+        continue;
+      }
+      await expect.poll(() => warnings.textContent()).toContain('holds every label');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export', exact: true }).click(),
+      ]);
+      const path = join(downloads, download.suggestedFilename());
+      await download.saveAs(path);
+      exported[format] = path;
+    }
+    expect(exported['yolo-detect']).toMatch(/Round-trip-yolo-detect\.zip$/);
+    expect(exported['coco']).toMatch(/Round-trip-coco\.zip$/);
+  });
+
+  it.each(['yolo-detect', 'coco'])(
+    'imports the %s file as a new dataset with the same labels',
+    async (format) => {
+      await goHome();
+      const before = await loadedDatasetCount();
+      await page.getByTestId('import-dataset').setInputFiles(exported[format]!);
+      await expect
+        .poll(() => page.getByTestId('import-result').textContent())
+        .toContain('3 image(s)');
+      await expect.poll(datasetCount).toBe(before + 1);
+      await page.getByTestId('import-result').getByRole('link', { name: 'Open it' }).click();
+      await expect.poll(summary).toContain('3 image(s) · 2 box(es) · classes: card, corner');
+      // The same boxes on the same images, by file name.
+      expect(await labelsByFile()).toEqual(original);
+    },
+  );
+
+  it('refuses a cut-short zip and a file that is not a zip, storing nothing', async () => {
+    await goHome();
+    const before = await loadedDatasetCount();
+    const whole = readFileSync(exported['coco']!);
+    const cut = join(downloads, 'cut-short.zip');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    const text = join(downloads, 'notes.zip');
+    writeFileSync(text, 'these are notes, not a dataset');
+    for (const [file, message] of [
+      [cut, 'not a readable zip'],
+      [text, 'not a zip'],
+    ] as const) {
+      await page.getByTestId('import-dataset').setInputFiles(file);
+      await expect.poll(() => page.getByTestId('import-error').textContent()).toContain(message);
+      await expect
+        .poll(() => page.getByTestId('import-error').textContent())
+        .toMatch(/nothing was imported/i);
+    }
+    await page.reload();
+    expect(await loadedDatasetCount()).toBe(before);
+  });
+});
