@@ -105,6 +105,10 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await expect.poll(() => summary().textContent()).toContain(`${expectedBoxes} box(es)`);
 
     await snap('1-labeled');
+    // Edits show at once and are stored just after; reload once the page says they are stored.
+    await expect
+      .poll(() => page.getByTestId('save-state').textContent())
+      .toContain('All changes saved');
     await page.reload();
     await expect
       .poll(() => summary().textContent())
