@@ -48,6 +48,31 @@ export async function runDetect(
  * RGBA pixels -> detections in pixel units of `sourceWidth` x `sourceHeight` (the pixels' own
  * size when those are absent). Separate from the bitmap so Node tests run the same path.
  */
+export type SourcePixels = RgbaImage & { sourceWidth?: number; sourceHeight?: number };
+
+/**
+ * Boxes refer to the pixels that were read; a bitmap the browser shrank to fit a canvas maps back
+ * up to the image's own size here. Returns that size.
+ */
+export function scaleToSource(
+  detections: { x: number; y: number; w: number; h: number }[],
+  pixels: SourcePixels,
+) {
+  const sourceWidth = pixels.sourceWidth ?? pixels.width;
+  const sourceHeight = pixels.sourceHeight ?? pixels.height;
+  const backX = sourceWidth / pixels.width;
+  const backY = sourceHeight / pixels.height;
+  if (backX !== 1 || backY !== 1) {
+    for (const d of detections) {
+      d.x *= backX;
+      d.w *= backX;
+      d.y *= backY;
+      d.h *= backY;
+    }
+  }
+  return { sourceWidth, sourceHeight };
+}
+
 export async function detectPixels(
   session: OrtSession,
   metadata: ModelMetadata,
@@ -84,19 +109,7 @@ export async function detectPixels(
   } catch (error) {
     throw new InferenceError('invalid-model', describeError(error));
   }
-  // Boxes refer to the pixels we read; a bitmap shrunk to fit a canvas maps back up here.
-  const sourceWidth = pixels.sourceWidth ?? pixels.width;
-  const sourceHeight = pixels.sourceHeight ?? pixels.height;
-  const backX = sourceWidth / pixels.width;
-  const backY = sourceHeight / pixels.height;
-  if (backX !== 1 || backY !== 1) {
-    for (const d of detections) {
-      d.x *= backX;
-      d.w *= backX;
-      d.y *= backY;
-      d.h *= backY;
-    }
-  }
+  const { sourceWidth, sourceHeight } = scaleToSource(detections, pixels);
   const t3 = performance.now();
 
   return {

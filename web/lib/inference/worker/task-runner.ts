@@ -20,7 +20,7 @@ import {
 } from '../types';
 import { bitmapPixels } from './bitmap-pixels';
 import { decodeImage } from './decode-image';
-import { detectPixels, inputSize } from './detect-runner';
+import { detectPixels, inputSize, scaleToSource } from './detect-runner';
 import type { OrtSession } from './ort';
 
 export type RunOptions = InferenceOptions & ClassifyOptions;
@@ -120,16 +120,7 @@ export async function segmentPixels(
   } catch (error) {
     throw new InferenceError('invalid-model', describeError(error));
   }
-  const sourceWidth = pixels.sourceWidth ?? pixels.width;
-  const sourceHeight = pixels.sourceHeight ?? pixels.height;
-  const backX = sourceWidth / pixels.width;
-  const backY = sourceHeight / pixels.height;
-  for (const d of detections) {
-    d.x *= backX;
-    d.w *= backX;
-    d.y *= backY;
-    d.h *= backY;
-  }
+  const { sourceWidth, sourceHeight } = scaleToSource(detections, pixels);
   const t3 = performance.now();
   return {
     detections,
