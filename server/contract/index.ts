@@ -1,5 +1,6 @@
 // The one contract: imported by the server's validators and by the web for its types.
 // Nothing here may import Node modules, so the browser bundle can use it as it is.
+export * from './channel';
 export * from './common';
 export * from './dataset';
 export * from './job';
