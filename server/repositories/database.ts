@@ -82,6 +82,22 @@ const MIGRATIONS: string[] = [
   ALTER TABLE dataset_versions ADD COLUMN polygon_count INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE dataset_versions ADD COLUMN classified_count INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  CREATE TABLE channel_moves (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,
+    model_id TEXT NOT NULL REFERENCES model_versions(id),
+    previous_model_id TEXT REFERENCES model_versions(id),
+    action TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX channel_moves_by_channel ON channel_moves(channel, id);
+  CREATE TABLE channels (
+    name TEXT PRIMARY KEY,
+    model_id TEXT NOT NULL REFERENCES model_versions(id),
+    last_move_id INTEGER NOT NULL REFERENCES channel_moves(id)
+  );
+  `,
 ];
 
 export function openDatabase(file: string): Db {
