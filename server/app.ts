@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Tokens } from './http/auth';
 import { AppError } from './http/app-error';
 import { blobRoutes } from './routes/blobs.routes';
+import { channelRoutes } from './routes/channels.routes';
 import { datasetVersionRoutes } from './routes/dataset-versions.routes';
 import { jobRoutes } from './routes/jobs.routes';
 import { modelRoutes } from './routes/models.routes';
@@ -28,6 +29,7 @@ export function createApi(services: Services, tokens: Tokens) {
     })
     .get('/health', (c) => c.json({ ok: true }))
     .route('/blobs', blobRoutes(services, tokens))
+    .route('/channels', channelRoutes(services, tokens))
     .route('/dataset-versions', datasetVersionRoutes(services, tokens))
     .route('/jobs', jobRoutes(services, tokens))
     .route('/models', modelRoutes(services, tokens))

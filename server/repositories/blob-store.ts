@@ -78,7 +78,8 @@ export class BlobStore {
     await rm(tmpPath, { force: true });
   }
 
-  open(sha256: string) {
-    return createReadStream(this.pathOf(sha256));
+  /** `end` is inclusive, as in an HTTP Range. */
+  open(sha256: string, range?: { start: number; end: number }) {
+    return createReadStream(this.pathOf(sha256), range);
   }
 }

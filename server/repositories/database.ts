@@ -83,11 +83,13 @@ const MIGRATIONS: string[] = [
   ALTER TABLE dataset_versions ADD COLUMN classified_count INTEGER NOT NULL DEFAULT 0;
   `,
   `
+  -- The move log keeps naming a model version after it is deleted; only a channel's current
+  -- pointer must name a stored one.
   CREATE TABLE channel_moves (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     channel TEXT NOT NULL,
-    model_id TEXT NOT NULL REFERENCES model_versions(id),
-    previous_model_id TEXT REFERENCES model_versions(id),
+    model_id TEXT NOT NULL,
+    previous_model_id TEXT,
     action TEXT NOT NULL,
     at TEXT NOT NULL
   );

@@ -57,4 +57,8 @@ export class ModelVersionRepository {
       .all() as Row[];
     return rows.map(toModel);
   }
+
+  delete(id: string) {
+    this.db.prepare('DELETE FROM model_versions WHERE id = ?').run(id);
+  }
 }

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { Sha256, SyncPlanRequest } from '../contract';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
-import { nodeBody, webBody } from '../http/node-body';
+import { nodeBody } from '../http/node-body';
+import { storedFileResponse } from '../http/stored-file-response';
 import { validate } from '../http/validate';
 import type { Services } from '../services';
 
@@ -18,12 +19,5 @@ export const blobRoutes = (s: Services, tokens: Tokens) =>
       return c.json(result, result.created ? 201 : 200);
     })
     .get('/:sha256', requireRole(tokens, 'user', 'runner'), validate('param', BlobParam), (c) => {
-      const sha256 = c.req.valid('param').sha256;
-      const blob = s.blobs.open(sha256);
-      return c.body(webBody(blob.stream), 200, {
-        'content-type': blob.mediaType,
-        'content-length': String(blob.bytes),
-        etag: `"${sha256}"`,
-        'cache-control': 'private, max-age=31536000, immutable',
-      });
+      return storedFileResponse(c, s.blobs.open(c.req.valid('param').sha256));
     });

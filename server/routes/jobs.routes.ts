@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { ArtifactName, CreateJobRequest, FINAL_JOB_STATUSES } from '../contract';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
-import { webBody } from '../http/node-body';
+import { storedFileResponse } from '../http/stored-file-response';
 import { validate } from '../http/validate';
 import type { StoredJobEvent } from '../repositories/job.repository';
 import type { Services } from '../services';
@@ -28,13 +28,7 @@ export const jobRoutes = (s: Services, tokens: Tokens) =>
     )
     .get('/:id/artifacts/:name', validate('param', ArtifactParam), (c) => {
       const { id, name } = c.req.valid('param');
-      const file = s.jobs.openArtifact(id, name);
-      return c.body(webBody(file.stream), 200, {
-        'content-type': file.mediaType,
-        'content-length': String(file.bytes),
-        etag: `"${file.sha256}"`,
-        'cache-control': 'private, max-age=31536000, immutable',
-      });
+      return storedFileResponse(c, s.jobs.openArtifact(id, name));
     })
     .get('/:id/epochs', validate('param', IdParam), (c) =>
       c.json(s.jobs.epochs(c.req.valid('param').id)),

@@ -6,6 +6,7 @@ import {
   leaseJob,
   seedVersion,
   sha256Of,
+  testModelMetadata,
 } from '../testing/test-server';
 
 let t: TestApi;
@@ -47,22 +48,7 @@ describe('the runner protocol', () => {
     });
     expect((await early.json()).error.code).toBe('artifacts_missing');
 
-    const metadata = {
-      task: 'detect',
-      classNames: ['card'],
-      imgsz: 64,
-      stride: 32,
-      inputName: 'images',
-      inputShape: [1, 3, 64, 64],
-      outputNames: ['output0'],
-      outputShapes: [[1, 5, 84]],
-      architecture: 'yolo11n',
-      ultralyticsVersion: '8.4.190',
-      epochs: 2,
-      datasetVersionId: version.id,
-      jobId: job.id,
-      metrics: { 'metrics/mAP50(B)': 0.5 },
-    };
+    const metadata = testModelMetadata(job.id, version.id, { 'metrics/mAP50(B)': 0.5 });
     const onnxBytes = new Uint8Array([8, 1, 2, 3]);
     for (const [name, body] of [
       ['model.onnx', onnxBytes],

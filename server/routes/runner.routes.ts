@@ -11,7 +11,8 @@ import {
 } from '../contract';
 import { AppError } from '../http/app-error';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
-import { nodeBody, webBody } from '../http/node-body';
+import { nodeBody } from '../http/node-body';
+import { storedFileResponse } from '../http/stored-file-response';
 import { validate } from '../http/validate';
 import type { Services } from '../services';
 
@@ -56,11 +57,10 @@ export const runnerRoutes = (s: Services, tokens: Tokens) =>
     )
     .get('/jobs/:jobId/checkpoint', validate('param', JobParam), (c) => {
       const token = leaseTokenOf(c.req.header(LEASE_TOKEN_HEADER));
-      const file = s.jobs.openCheckpoint(c.req.valid('param').jobId, token);
-      return c.body(webBody(file.stream), 200, {
-        'content-type': 'application/octet-stream',
-        'content-length': String(file.bytes),
-        etag: `"${file.sha256}"`,
+      const checkpoint = s.jobs.openCheckpoint(c.req.valid('param').jobId, token);
+      return storedFileResponse(c, checkpoint, {
+        mediaType: 'application/octet-stream',
+        cacheable: false,
       });
     })
     .post(

@@ -5,6 +5,7 @@ import {
   createJob,
   createTestApi,
   leaseJob,
+  registerModel,
   seedVersion,
   sha256Of,
   testManifest,
@@ -24,50 +25,6 @@ const postJob = async (json: Record<string, unknown>) => {
   const res = await t.user('/api/jobs', { method: 'POST', json });
   return { status: res.status, body: (await res.json()) as Job & { error: { code: string } } };
 };
-
-/** Runs a job through the runner protocol to a model version, as our runner would. */
-async function trainModel(datasetVersionId: string, withBestPt: boolean) {
-  const job = await createJob(t, datasetVersionId);
-  const lease = await leaseJob(t);
-  const metadata = {
-    task: 'detect',
-    classNames: ['card'],
-    imgsz: 64,
-    stride: 32,
-    inputName: 'images',
-    inputShape: [1, 3, 64, 64],
-    outputNames: ['output0'],
-    outputShapes: [[1, 5, 84]],
-    architecture: 'yolov8n',
-    ultralyticsVersion: '8.4.190',
-    epochs: 1,
-    datasetVersionId,
-    jobId: job.id,
-    metrics: {},
-  };
-  const files: [string, Uint8Array<ArrayBuffer> | string][] = [
-    ['model.onnx', new Uint8Array([8, 1])],
-    ['metadata.json', JSON.stringify(metadata)],
-  ];
-  if (withBestPt) files.push(['best.pt', new Uint8Array([0x80, 0x02, 9, job.id.charCodeAt(0)])]);
-  for (const [name, body] of files) {
-    await t.runner(`/api/runner/jobs/${job.id}/artifacts/${name}`, {
-      method: 'PUT',
-      body,
-      headers: { 'x-lease-token': lease.leaseToken },
-    });
-  }
-  const done = await t.runner(`/api/runner/jobs/${job.id}/complete`, {
-    method: 'POST',
-    json: { leaseToken: lease.leaseToken },
-  });
-  const { modelVersionId } = (await done.json()) as { modelVersionId: string };
-  const artifacts = (await (await t.user(`/api/jobs/${job.id}/artifacts`)).json()) as {
-    name: string;
-    sha256: string;
-  }[];
-  return { modelVersionId, bestPt: artifacts.find((a) => a.name === 'best.pt') };
-}
 
 describe('base weights', () => {
   it('refuses an upload that is not on the allowlist, says why and how, and stores nothing', async () => {
@@ -120,8 +77,8 @@ describe('base weights', () => {
     const manifest: DatasetManifest = testManifest();
     manifest.images[0]!.imageClass = 0;
     const version = await seedVersion(t, manifest);
-    const withBest = await trainModel(version.id, true);
-    const withoutBest = await trainModel(version.id, false);
+    const withBest = await registerModel(t, version.id, { bestPt: true });
+    const withoutBest = await registerModel(t, version.id);
     const from = (modelVersionId: string, task = 'detect') =>
       postJob({
         datasetVersionId: version.id,

@@ -9,6 +9,14 @@ import { sniffImageType } from './media-type';
 export type BlobKind = 'image' | 'artifact';
 
 /** Stores uploads by content: a blob is kept only when its bytes hash to the name it was sent as. */
+export type StoredFile = {
+  sha256: string;
+  bytes: number;
+  mediaType: string;
+  /** `end` is inclusive. */
+  read(range?: { start: number; end: number }): Readable;
+};
+
 export class BlobService {
   constructor(
     private readonly store: BlobStore,
@@ -84,10 +92,11 @@ export class BlobService {
     return readFile(this.store.pathOf(sha256));
   }
 
-  open(sha256: string) {
+  /** A stored blob; its bytes are read only when `read` is called (whole, or one range). */
+  open(sha256: string): StoredFile {
     const blob = this.blobs.get(sha256);
     if (!blob) throw notFound('blob', sha256);
-    return { ...blob, stream: this.store.open(sha256) };
+    return { ...blob, read: (range) => this.store.open(sha256, range) };
   }
 
   private async receive(body: Readable | null) {

@@ -1,10 +1,12 @@
 import type { Db } from '../repositories/database';
 import { BlobRepository } from '../repositories/blob.repository';
 import { BlobStore } from '../repositories/blob-store';
+import { ChannelRepository } from '../repositories/channel.repository';
 import { DatasetVersionRepository } from '../repositories/dataset-version.repository';
 import { JobRepository } from '../repositories/job.repository';
 import { ModelVersionRepository } from '../repositories/model-version.repository';
 import { BlobService } from './blob.service';
+import { ChannelService } from './channel.service';
 import type { Clock } from './clock';
 import { DatasetService } from './dataset.service';
 import { JobEventBus } from './job-event-bus';
@@ -15,6 +17,7 @@ import { WeightsService } from './weights.service';
 export type Services = {
   bus: JobEventBus;
   blobs: BlobService;
+  channels: ChannelService;
   datasets: DatasetService;
   jobs: JobService;
   models: ModelService;
@@ -35,7 +38,15 @@ export type ServiceOptions = {
 export function createServices(o: ServiceOptions): Services {
   const blobs = new BlobService(o.blobStore, new BlobRepository(o.db), o.clock, o.maxBlobBytes);
   const datasets = new DatasetService(new DatasetVersionRepository(o.db), blobs, o.clock);
-  const models = new ModelService(new ModelVersionRepository(o.db), blobs, datasets, o.clock);
+  const channelRepository = new ChannelRepository(o.db);
+  const models = new ModelService(
+    new ModelVersionRepository(o.db),
+    channelRepository,
+    blobs,
+    datasets,
+    o.clock,
+  );
+  const channels = new ChannelService(channelRepository, models, o.clock);
   const bus = new JobEventBus();
   const jobRepository = new JobRepository(o.db);
   const weights = new WeightsService(blobs, models, jobRepository, o.trustedWeights);
@@ -49,5 +60,5 @@ export function createServices(o: ServiceOptions): Services {
     o.clock,
     o.leaseSeconds,
   );
-  return { bus, blobs, datasets, jobs, models, weights };
+  return { bus, blobs, channels, datasets, jobs, models, weights };
 }

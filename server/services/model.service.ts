@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ModelMetadata, REQUIRED_ARTIFACTS, type Job, type ModelVersion } from '../contract';
 import { AppError, notFound } from '../http/app-error';
+import type { ChannelRepository } from '../repositories/channel.repository';
 import type { ModelVersionRepository } from '../repositories/model-version.repository';
 import type { BlobService } from './blob.service';
 import type { Clock } from './clock';
@@ -12,6 +13,7 @@ type Artifact = { name: string; sha256: string; bytes: number };
 export class ModelService {
   constructor(
     private readonly models: ModelVersionRepository,
+    private readonly channels: ChannelRepository,
     private readonly blobs: BlobService,
     private readonly datasets: DatasetService,
     private readonly clock: Clock,
@@ -72,6 +74,25 @@ export class ModelService {
 
   list() {
     return this.models.list();
+  }
+
+  /**
+   * Forgets a version. One a channel points at is refused: its clients would be left with
+   * nothing to download. The files stay in the blob store (others may share them).
+   */
+  delete(id: string) {
+    this.get(id);
+    const channels = this.channels.pointingAt(id);
+    if (channels.length > 0) {
+      throw new AppError(
+        409,
+        'model_in_use',
+        `model version ${id} is live on ${channels.join(', ')}`,
+        'Promote another version to those channels (or roll them back) first.',
+        { channels },
+      );
+    }
+    this.models.delete(id);
   }
 
   openOnnx(id: string) {

@@ -109,3 +109,66 @@ export async function leaseJob(t: TestApi, runnerId = 'r') {
   if (res.status !== 200) throw new Error(`no job to lease: ${res.status}`);
   return (await res.json()) as Lease;
 }
+
+/** The metadata.json our runner uploads beside model.onnx, for a 64 px one-class detector. */
+export const testModelMetadata = (
+  jobId: string,
+  datasetVersionId: string,
+  metrics: Record<string, number> = {},
+) => ({
+  task: 'detect',
+  classNames: ['card'],
+  imgsz: 64,
+  stride: 32,
+  inputName: 'images',
+  inputShape: [1, 3, 64, 64],
+  outputNames: ['output0'],
+  outputShapes: [[1, 5, 84]],
+  architecture: 'yolov8n',
+  ultralyticsVersion: '8.4.190',
+  epochs: 1,
+  datasetVersionId,
+  jobId,
+  metrics,
+});
+
+export type RegisterModelOptions = {
+  metrics?: Record<string, number>;
+  /** Also upload a (stand-in) best.pt, as our runner does. */
+  bestPt?: boolean;
+  onnx?: Uint8Array<ArrayBuffer>;
+};
+
+/** Runs a job through the runner protocol to a model version, as our runner would. */
+export async function registerModel(
+  t: TestApi,
+  datasetVersionId: string,
+  o: RegisterModelOptions = {},
+) {
+  const job = await createJob(t, datasetVersionId);
+  const lease = await leaseJob(t);
+  const metadata = testModelMetadata(job.id, datasetVersionId, o.metrics);
+  const onnx = o.onnx ?? new Uint8Array([8, 1, job.id.charCodeAt(0), job.id.charCodeAt(1)]);
+  const files: [string, Uint8Array<ArrayBuffer> | string][] = [
+    ['model.onnx', onnx],
+    ['metadata.json', JSON.stringify(metadata)],
+  ];
+  if (o.bestPt) files.push(['best.pt', new Uint8Array([0x80, 0x02, 9, job.id.charCodeAt(0)])]);
+  for (const [name, body] of files) {
+    await t.runner(`/api/runner/jobs/${job.id}/artifacts/${name}`, {
+      method: 'PUT',
+      body,
+      headers: { 'x-lease-token': lease.leaseToken },
+    });
+  }
+  const done = await t.runner(`/api/runner/jobs/${job.id}/complete`, {
+    method: 'POST',
+    json: { leaseToken: lease.leaseToken },
+  });
+  const { modelVersionId } = (await done.json()) as { modelVersionId: string };
+  const artifacts = (await (await t.user(`/api/jobs/${job.id}/artifacts`)).json()) as {
+    name: string;
+    sha256: string;
+  }[];
+  return { modelVersionId, jobId: job.id, bestPt: artifacts.find((a) => a.name === 'best.pt') };
+}
