@@ -115,3 +115,78 @@ export const DatasetVersion = z.object({
   createdAt: z.string(),
 });
 export type DatasetVersion = z.infer<typeof DatasetVersion>;
+
+/** What `POST /api/dataset-versions/import` took from a bundle. */
+export const BundleImportReport = z.object({
+  version: DatasetVersion,
+  images: z.number().int(),
+  /** Blobs stored by this import. */
+  blobsNew: z.number().int(),
+  /** Blobs the server already had (checked all the same when they were in the bundle). */
+  blobsAlreadyPresent: z.number().int(),
+  /** Entries left unread, with why. A bundle with anything unsafe is refused whole instead. */
+  refused: z.array(z.object({ entry: z.string(), reason: z.string() })),
+});
+export type BundleImportReport = z.infer<typeof BundleImportReport>;
+
+const DiffImage = z.object({ sha256: Sha256, fileName: z.string() });
+const Size = z.object({ width: z.number().int(), height: z.number().int() });
+
+/** How two versions differ; labels are compared by class name, so renumbering is no change. */
+export const DatasetDiff = z.object({
+  from: Sha256,
+  to: Sha256,
+  added: z.array(DiffImage),
+  removed: z.array(DiffImage),
+  /** Images in both whose labels differ. */
+  labelsChanged: z.array(DiffImage),
+  /** Images in both whose recorded width or height differ. */
+  sizeChanged: z.array(DiffImage.extend({ from: Size, to: Size })),
+  /** Per class name: labels in each version, and in the added / removed / changed images. */
+  classes: z.array(
+    z.object({
+      name: z.string(),
+      from: z.number().int(),
+      to: z.number().int(),
+      inAdded: z.number().int(),
+      inRemoved: z.number().int(),
+      inChanged: z.number().int(),
+    }),
+  ),
+});
+export type DatasetDiff = z.infer<typeof DatasetDiff>;
+
+/** What happens to an image that is left with no label once classes are dropped. */
+export const UnlabeledImages = z.enum(['keep', 'drop']);
+
+/** Several versions into one training set; each source class maps to a target name or null (dropped). */
+export const MergeRequest = z.object({
+  name: z.string().trim().min(1).max(120),
+  sources: z
+    .array(
+      z.object({
+        versionId: Sha256,
+        /** Source class name -> target class name, or null to drop it; unnamed classes keep their name. */
+        classMap: z.record(z.string(), z.string().trim().min(1).max(64).nullable()).default({}),
+      }),
+    )
+    .min(1)
+    .max(50),
+  unlabeled: UnlabeledImages.default('keep'),
+});
+export type MergeRequest = z.infer<typeof MergeRequest>;
+
+/** Which classes a derived training set keeps; a label counts once per box, polygon or image class. */
+export const DeriveRule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('top-k'), k: z.number().int().min(1).max(1000) }),
+  z.object({ kind: z.literal('min-count'), n: z.number().int().min(1) }),
+]);
+export type DeriveRule = z.infer<typeof DeriveRule>;
+
+export const DeriveRequest = z.object({
+  versionId: Sha256,
+  name: z.string().trim().min(1).max(120).optional(),
+  rule: DeriveRule,
+  unlabeled: UnlabeledImages,
+});
+export type DeriveRequest = z.infer<typeof DeriveRequest>;

@@ -66,7 +66,7 @@ export class DatasetVersionRepository {
 
   list() {
     const rows = this.db
-      .prepare('SELECT * FROM dataset_versions ORDER BY created_at DESC')
+      .prepare('SELECT * FROM dataset_versions ORDER BY created_at DESC, rowid DESC')
       .all() as Row[];
     return rows.map(toVersion);
   }

@@ -83,3 +83,68 @@ describe('dataset versions', () => {
     expect((await outside.json()).error.message).toMatch(/polygon vertex lies outside the image/);
   });
 });
+
+describe('listing, diffing, merging and deriving versions', () => {
+  const box = (classIndex: number) => ({ classIndex, x: 0.1, y: 0.1, w: 0.5, h: 0.5 });
+
+  it('lists newest first and diffs two versions by class name', async () => {
+    const a = await seedVersion(t, { ...testManifest([box(0)]), classes: ['card', 'back'] });
+    t.clock.advance(60);
+    const b = await seedVersion(t, {
+      ...testManifest([box(0), box(0)]),
+      classes: ['card', 'back'],
+    });
+    const list = (await (await t.user('/api/dataset-versions')).json()) as { id: string }[];
+    expect(list.map((v) => v.id)).toEqual([b.id, a.id]);
+    const diff = await (await t.user(`/api/dataset-versions/${a.id}/diff/${b.id}`)).json();
+    expect(diff.labelsChanged).toEqual([{ sha256: testImageSha, fileName: 'a.png' }]);
+    expect(diff.classes[0]).toMatchObject({ name: 'card', from: 1, to: 2, inChanged: 1 });
+    const unknown = await t.user(`/api/dataset-versions/${a.id}/diff/${'0'.repeat(64)}`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it('merges versions with a class map and derives a set by rule, each sealed', async () => {
+    const a = await seedVersion(t, {
+      ...testManifest([box(0), box(1)]),
+      classes: ['card', 'junk'],
+    });
+    const other = tinyPng(3);
+    await t.user(`/api/blobs/${sha256Of(other)}`, { method: 'PUT', body: other });
+    const b = await seedVersion(t, {
+      name: 'b',
+      classes: ['Card'],
+      images: [
+        { sha256: sha256Of(other), fileName: 'b.png', width: 2, height: 2, boxes: [box(0)] },
+      ],
+    });
+    const merged = await t.user('/api/dataset-versions/merge', {
+      method: 'POST',
+      json: {
+        name: 'all cards',
+        sources: [
+          { versionId: a.id, classMap: { junk: null } },
+          { versionId: b.id, classMap: { Card: 'card' } },
+        ],
+      },
+    });
+    expect(merged.status).toBe(201);
+    const version = await merged.json();
+    expect(version).toMatchObject({
+      name: 'all cards',
+      classes: ['card'],
+      imageCount: 2,
+      boxCount: 2,
+    });
+    const derived = await t.user('/api/dataset-versions/derive', {
+      method: 'POST',
+      json: { versionId: a.id, rule: { kind: 'top-k', k: 1 }, unlabeled: 'drop' },
+    });
+    expect(await derived.json()).toMatchObject({ classes: ['card'], boxCount: 1 });
+    const bad = await t.user('/api/dataset-versions/merge', {
+      method: 'POST',
+      json: { name: 'x', sources: [{ versionId: a.id, classMap: { nope: 'card' } }] },
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toMatch(/does not have: nope/);
+  });
+});

@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { DatasetManifest, DatasetVersion } from '../contract';
+import {
+  DatasetManifest,
+  type DatasetVersion,
+  type DeriveRequest,
+  type MergeRequest,
+} from '../contract';
 import { AppError, notFound } from '../http/app-error';
+import { invalid } from '../http/validate';
 import type { DatasetVersionRepository } from '../repositories/dataset-version.repository';
 import type { BlobService } from './blob.service';
 import type { Clock } from './clock';
+import { deriveManifest } from './dataset-derive';
+import { diffManifests } from './dataset-diff';
+import { mergeManifests } from './dataset-merge';
 
 /** Key order fixed, images sorted by hash: the same labels always give the same version id. */
 export function canonicalManifest(m: DatasetManifest): DatasetManifest {
@@ -87,6 +96,44 @@ export class DatasetService {
 
   list() {
     return this.versions.list();
+  }
+
+  diff(id: string, other: string) {
+    return diffManifests({ from: id, to: other }, this.manifest(id), this.manifest(other));
+  }
+
+  merge(r: MergeRequest) {
+    const sources = r.sources.map((s) => ({
+      id: s.versionId,
+      manifest: this.manifest(s.versionId),
+      classMap: s.classMap,
+    }));
+    return this.sealBuilt(mergeManifests(r.name, sources, r.unlabeled));
+  }
+
+  derive(r: DeriveRequest) {
+    const source = this.manifest(r.versionId);
+    const rule = r.rule.kind === 'top-k' ? `top ${r.rule.k} classes` : `classes with ${r.rule.n}+`;
+    const name = r.name ?? `${source.name} (${rule})`.slice(0, 120);
+    return this.sealBuilt(deriveManifest(source, r.rule, r.unlabeled, name));
+  }
+
+  /**
+   * Checks a manifest from outside a JSON request (a bundle's manifest.json) exactly as a sync's
+   * is checked, and everything seal would refuse short of missing blobs, before anything is kept.
+   */
+  check(input: unknown, where = 'manifest'): DatasetManifest {
+    const parsed = DatasetManifest.safeParse(input);
+    if (!parsed.success) {
+      throw invalid(parsed.error, where, 'Fix the manifest and send it again.', 'invalid_manifest');
+    }
+    this.assertUniqueImages(canonicalManifest(parsed.data));
+    return parsed.data;
+  }
+
+  /** A manifest built on the server (merge, derive) still passes every rule a client's does. */
+  private sealBuilt(manifest: DatasetManifest) {
+    return this.seal(this.check(manifest, 'result'));
   }
 
   private assertUniqueImages(m: DatasetManifest) {
