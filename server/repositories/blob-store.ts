@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export type StoredBlob = { sha256: string; bytes: number; head: Buffer };
@@ -10,6 +10,37 @@ export type StoredBlob = { sha256: string; bytes: number; head: Buffer };
 export class BlobTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`body is larger than ${limit} bytes`);
+  }
+}
+
+/** Counts, hashes and keeps the first 64 bytes (for sniffing) of what passes; refuses past a limit. */
+class BlobMeter extends Transform {
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  private readonly head: Buffer[] = [];
+  private headBytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(
+    chunk: Buffer,
+    _enc: BufferEncoding,
+    done: (e?: Error | null, c?: Buffer) => void,
+  ) {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) return done(new BlobTooLargeError(this.maxBytes));
+    if (this.headBytes < 64) {
+      this.head.push(chunk.subarray(0, 64 - this.headBytes));
+      this.headBytes += Math.min(chunk.length, 64 - this.headBytes);
+    }
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+
+  result(): StoredBlob {
+    return { sha256: this.hash.digest('hex'), bytes: this.bytes, head: Buffer.concat(this.head) };
   }
 }
 
@@ -40,32 +71,33 @@ export class BlobStore {
     );
   }
 
+  /** Resumable uploads collect here: on this disk, so a finished one is renamed into place. */
+  get uploadsDir() {
+    return join(this.root, 'uploads');
+  }
+
   /** Streams `body` to a temporary file, hashing and counting as it goes; nothing is buffered. */
   async receive(body: Readable, maxBytes: number): Promise<StoredBlob & { tmpPath: string }> {
     const tmpPath = join(this.tmp, randomUUID());
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const head: Buffer[] = [];
-    let headBytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        bytes += chunk.length;
-        if (bytes > maxBytes) return done(new BlobTooLargeError(maxBytes));
-        if (headBytes < 64) {
-          head.push(chunk.subarray(0, 64 - headBytes));
-          headBytes += Math.min(chunk.length, 64 - headBytes);
-        }
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const meter = new BlobMeter(maxBytes);
     try {
       await pipeline(body, meter, createWriteStream(tmpPath));
     } catch (error) {
       await rm(tmpPath, { force: true });
       throw error;
     }
-    return { tmpPath, sha256: hash.digest('hex'), bytes, head: Buffer.concat(head) };
+    return { tmpPath, ...meter.result() };
+  }
+
+  /** Hashes a file already on this disk (a finished resumable upload) without copying it. */
+  async measure(path: string, maxBytes: number): Promise<StoredBlob & { tmpPath: string }> {
+    const meter = new BlobMeter(maxBytes);
+    await pipeline(
+      createReadStream(path),
+      meter,
+      new Writable({ write: (_c, _e, done) => done() }),
+    );
+    return { tmpPath: path, ...meter.result() };
   }
 
   async commit(tmpPath: string, sha256: string) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { AppError, notFound } from '../http/app-error';
 import type { BlobRepository } from '../repositories/blob.repository';
-import { BlobTooLargeError, type BlobStore } from '../repositories/blob-store';
+import { BlobTooLargeError, type BlobStore, type StoredBlob } from '../repositories/blob-store';
 import type { Clock } from './clock';
 import { sniffImageType } from './media-type';
 
@@ -44,6 +44,32 @@ export class BlobService {
       return { sha256: expectedSha256, created: false };
     }
     const stored = await this.receive(body);
+    await this.keepImage(expectedSha256, stored);
+    return { sha256: stored.sha256, created: true };
+  }
+
+  /**
+   * Takes an image that arrived elsewhere on this disk (a finished resumable upload), checked
+   * exactly as putImage checks a PUT, and renames it into the store; refused, it is deleted.
+   */
+  async adoptImage(expectedSha256: string, path: string) {
+    if (this.blobs.has(expectedSha256)) {
+      await this.store.discard(path);
+      return { sha256: expectedSha256, created: false };
+    }
+    let stored;
+    try {
+      stored = await this.store.measure(path, this.maxBytes);
+    } catch (error) {
+      await this.store.discard(path);
+      throw error instanceof BlobTooLargeError ? this.tooLarge() : error;
+    }
+    await this.keepImage(expectedSha256, stored);
+    return { sha256: stored.sha256, created: true };
+  }
+
+  /** Commits a received image if it hashes to its name and is an image; else deletes it. */
+  private async keepImage(expectedSha256: string, stored: StoredBlob & { tmpPath: string }) {
     if (stored.sha256 !== expectedSha256) {
       await this.store.discard(stored.tmpPath);
       throw new AppError(
@@ -59,7 +85,6 @@ export class BlobService {
       throw new AppError(415, 'not_an_image', 'the upload is not a JPEG, PNG or WebP image');
     }
     await this.commit(stored.tmpPath, stored.sha256, stored.bytes, mediaType);
-    return { sha256: stored.sha256, created: true };
   }
 
   /**
@@ -104,16 +129,17 @@ export class BlobService {
     try {
       return await this.store.receive(body, this.maxBytes);
     } catch (error) {
-      if (error instanceof BlobTooLargeError) {
-        throw new AppError(
-          413,
-          'too_large',
-          `the upload is larger than ${this.maxBytes} bytes`,
-          'Resize the image before adding it, or raise LOUPE_MAX_BLOB_BYTES on the server.',
-        );
-      }
-      throw error;
+      throw error instanceof BlobTooLargeError ? this.tooLarge() : error;
     }
+  }
+
+  private tooLarge() {
+    return new AppError(
+      413,
+      'too_large',
+      `the upload is larger than ${this.maxBytes} bytes`,
+      'Resize the image before adding it, or raise LOUPE_MAX_BLOB_BYTES on the server.',
+    );
   }
 
   private async commit(tmpPath: string, sha256: string, bytes: number, mediaType: string) {

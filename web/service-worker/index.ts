@@ -3,6 +3,8 @@
 import { dropOldCaches, fillCache } from './precache';
 import { route } from './fetch-strategy';
 import { isSkipWaiting } from './update-messages';
+import { SYNC_QUEUE_TAG } from '$lib/sync/sync-queue-tag';
+import { wakeSyncQueues } from './background-sync';
 
 // Checked with lib "webworker" (see tsconfig.json here), where `self` is a WorkerGlobalScope.
 const sw = self as unknown as ServiceWorkerGlobalScope;
@@ -23,4 +25,10 @@ sw.addEventListener('fetch', (event) => {
 
 sw.addEventListener('message', (event) => {
   if (isSkipWaiting(event.data)) void sw.skipWaiting();
+});
+
+// Background Sync (where the browser has it; not in the webworker lib's event map).
+sw.addEventListener('sync', (event) => {
+  const sync = event as ExtendableEvent & { tag?: string };
+  if (sync.tag === SYNC_QUEUE_TAG) sync.waitUntil(wakeSyncQueues(sw.clients));
 });
