@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ModelMetadata } from '$contract';
 import { iou, type Candidate } from '../nms';
 import type { Detection } from '../types';
-import { detectPixels } from '../worker/detect-runner';
+import { detectPixels } from '../pixel-pipeline';
 import { createSession, type OrtSession } from '../worker/ort';
 
 // In Node the runtime files are read from node_modules by file URL instead of Vite's asset URL.

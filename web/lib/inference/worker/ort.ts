@@ -30,6 +30,7 @@ import {
   type BackendPreference,
   type Float32Tensor,
 } from '../types';
+import { float32Outputs, onlyInput } from '../session-io';
 import type { ValueInfo } from './model-check';
 
 export interface OrtSession {
@@ -162,27 +163,9 @@ function wrap(
     outputs: valueInfos(outputNames, () => session.outputMetadata),
     threads: ort.env.wasm.numThreads ?? 1,
     async run(input) {
-      if (inputNames.length !== 1) {
-        throw new Error(
-          `model has ${inputNames.length} inputs (${inputNames.join(', ')}); expected 1`,
-        );
-      }
       const feed = new ort.Tensor('float32', input.data, input.dims);
-      const results = await session.run({ [inputNames[0]!]: feed });
-      const outputs: Record<string, Float32Tensor> = {};
-      for (const name of outputNames) {
-        const tensor = results[name];
-        if (!tensor) throw new Error(`model returned no output named ${name}`);
-        if (tensor.type !== 'float32') {
-          throw new Error(
-            `output ${name} is ${tensor.type}; export the model as float32 (half=False)`,
-          );
-        }
-        // getData() downloads from the GPU when the output lives there; on wasm it is the data.
-        outputs[name] = { data: (await tensor.getData()) as Float32Array, dims: tensor.dims };
-        tensor.dispose();
-      }
-      return outputs;
+      const results = await session.run({ [onlyInput(inputNames)]: feed });
+      return float32Outputs(results, outputNames);
     },
     release: () => session.release(),
   };
