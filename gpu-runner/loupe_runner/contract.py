@@ -270,6 +270,9 @@ class RunnerHealth(_Wire):
 
 
 class Job(_Wire):
+    # A runner is only ever handed queued jobs (a run a script reports never is); defaulted so a
+    # runner still reads an older server's jobs, which had no origin.
+    origin: Literal["queue"] = "queue"
     id: str
     status: JobStatus
     config: JobConfig
@@ -393,6 +396,50 @@ class FailJobRequest(_Wire):
     error: str = Field(min_length=1, max_length=4000)
 
 
+# --- run.ts: a training run started by hand reports itself (loupe_runner.report_run) -------------
+
+
+class ExternalRunConfig(_Wire):
+    """CreateExternalRunRequest: what the script trains, as it gave it to Ultralytics."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    task: Task
+    model: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    epochs: int = Field(ge=1, le=100_000)
+    imgsz: int = Field(ge=1, le=100_000)
+
+
+AnyReportEvent = ProgressEvent | EpochEvent | NoticeEvent
+ReportEvent = Annotated[AnyReportEvent, Field(discriminator="type")]
+
+
+class ExternalRunEventsRequest(_Wire):
+    events: list[ReportEvent] = Field(min_length=1, max_length=500)
+
+
+class FinishCompleted(_Wire):
+    status: Literal["completed"] = "completed"
+    metrics: Metrics | None = _optional()  # the final validation of best.pt
+
+
+class FinishFailed(_Wire):
+    status: Literal["failed"] = "failed"
+    error: str = Field(min_length=1, max_length=4000)
+
+
+FinishExternalRunRequest = Annotated[FinishCompleted | FinishFailed, Field(discriminator="status")]
+FINISH_EXTERNAL_RUN: TypeAdapter[FinishCompleted | FinishFailed] = TypeAdapter(
+    FinishExternalRunRequest
+)
+
+
+class RunReply(_Wire):
+    """The run (a job) as the server answers a registration or a finish; only what is read."""
+
+    id: str
+    status: JobStatus
+
+
 # Answers. The zod contract does not name these (docs/runner-protocol.md does), so they are
 # lenient: only what the runner reads is required.
 
@@ -403,6 +450,8 @@ class HeartbeatReply(_Wire):
 
 
 class EventsReply(_Wire):
+    """Also the answer to a reported run's events (ExternalRunReply in run.ts)."""
+
     accepted: int = Field(ge=0)
     cancel_requested: bool = False
 

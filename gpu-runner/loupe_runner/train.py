@@ -95,14 +95,18 @@ class TrainResult:
 
 
 @dataclass
-class _Reporter:
-    """Ultralytics callbacks; raising from one stops training at once."""
+class Reporter:
+    """Ultralytics callbacks that turn a training into events (also used by report_run for a
+    script's own training); raising from one stops training at once."""
 
     sink: Sink
-    check_stop: Callable[[], None]
+    check_stop: Callable[[], None] = lambda: None
     checkpoint_every: int = 0
     on_checkpoint: CheckpointSink | None = None
     resuming: bool = False
+    # The runner trains with plots off and wants them for the final validation only; a script
+    # reporting its own run keeps whatever it asked Ultralytics for.
+    final_plots: bool = True
     clock: Callable[[], float] = time.monotonic
     batch: int = 0
     last_progress: float = -math.inf
@@ -159,7 +163,7 @@ class _Reporter:
         self.sink(EpochEvent(epoch=epoch, metrics=self.epoch_metrics))
         # trainer.stop is set when this was the last epoch (or early stopping ends the run).
         last = bool(trainer.stop) or epoch >= trainer.epochs
-        if last:
+        if last and self.final_plots:
             trainer.args.plots = True  # for the final validation of best.pt only
         elif self.on_checkpoint and self.checkpoint_every and epoch % self.checkpoint_every == 0:
             self._checkpoint(Path(trainer.last), epoch)
@@ -180,6 +184,21 @@ class _Reporter:
         self.on_checkpoint(epoch, copy)
 
 
+REPORTER_EVENTS = (
+    "on_train_start",
+    "on_train_epoch_start",
+    "on_train_batch_end",
+    "on_train_epoch_end",
+    "on_fit_epoch_end",
+)
+
+
+def attach(model: Any, reporter: Reporter) -> None:
+    """Adds the reporter's callbacks to an Ultralytics model (before its train() call)."""
+    for event in REPORTER_EVENTS:
+        model.add_callback(event, getattr(reporter, event))
+
+
 Fit = Callable[[Any, TrainRequest], None]
 
 
@@ -197,7 +216,7 @@ def train(
     ultralytics = ultralytics_env.load(workdir)
     fit = fit or _fit
     request.run_dir.parent.mkdir(parents=True, exist_ok=True)
-    reporter = _Reporter(sink, check_stop, request.checkpoint_every, on_checkpoint)
+    reporter = Reporter(sink, check_stop, request.checkpoint_every, on_checkpoint)
     retried = False
     while True:
         resume, base = request.resume_from, request.base_weights
@@ -208,14 +227,7 @@ def train(
         if base is not None and resume is None:
             check_task(str(model.task), request.task)
         reporter.resuming = resume is not None
-        for event in (
-            "on_train_start",
-            "on_train_epoch_start",
-            "on_train_batch_end",
-            "on_train_epoch_end",
-            "on_fit_epoch_end",
-        ):
-            model.add_callback(event, getattr(reporter, event))
+        attach(model, reporter)
         try:
             fit(model, request)
             break
@@ -256,7 +268,7 @@ def _retry_after_oom(
 
 
 def _smaller_batch(
-    request: TrainRequest, used: int, batch: int, reporter: _Reporter, sink: Sink
+    request: TrainRequest, used: int, batch: int, reporter: Reporter, sink: Sink
 ) -> TrainRequest:
     last_pt = request.run_dir / "weights" / "last.pt"
     done = max(reporter.reported_epochs, default=-1) + 1

@@ -29,6 +29,9 @@ MODELS: dict[str, type[BaseModel]] = {
     "CompleteJobRequest": contract.CompleteJobRequest,
     "FailJobRequest": contract.FailJobRequest,
     "ApiError": contract.ApiError,
+    "CreateExternalRunRequest": contract.ExternalRunConfig,
+    "ExternalRunEventsRequest": contract.ExternalRunEventsRequest,
+    "FinishExternalRunRequest": contract.FinishCompleted,
 }
 
 

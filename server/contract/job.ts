@@ -150,10 +150,23 @@ export const RunnerHealth = z.object({
 });
 export type RunnerHealth = z.infer<typeof RunnerHealth>;
 
-export const Job = z.object({
+/**
+ * What a training script started by hand (plain Ultralytics, loupe_runner.report_run) says about
+ * its run when it registers it. Nothing here is checked against a dataset: the script brought
+ * its own data, so the model is whatever it gave Ultralytics ("yolo11n.yaml", "best.pt").
+ */
+export const ExternalRunConfig = z.object({
+  name: z.string().trim().min(1).max(120),
+  task: Task,
+  model: z.string().trim().min(1).max(200),
+  epochs: z.number().int().min(1).max(100_000),
+  imgsz: z.number().int().min(1).max(100_000),
+});
+export type ExternalRunConfig = z.infer<typeof ExternalRunConfig>;
+
+const jobFields = {
   id: z.string(),
   status: JobStatus,
-  config: CreateJobRequest,
   progress: JobProgress.nullable(),
   health: RunnerHealth.nullable(),
   /** The last epoch a checkpoint was uploaded for; a requeued job resumes from it. */
@@ -162,7 +175,31 @@ export const Job = z.object({
   modelVersionId: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+};
+
+/** A job from the queue: a runner leases it, trains it on a dataset version, registers a model. */
+export const QueueJob = z.object({
+  origin: z.literal('queue'),
+  config: CreateJobRequest,
+  ...jobFields,
 });
+export type QueueJob = z.infer<typeof QueueJob>;
+
+/**
+ * A run a script reports about itself (POST /api/runs): never queued, never leased, no dataset
+ * version and no model version; it ends when the script says so or the user cancels it.
+ */
+export const ExternalJob = z.object({
+  origin: z.literal('external'),
+  config: ExternalRunConfig,
+  /** The script's final validation (Ultralytics validates best.pt once training ends). */
+  finalMetrics: z.record(z.string(), z.number()).nullable(),
+  ...jobFields,
+});
+export type ExternalJob = z.infer<typeof ExternalJob>;
+
+/** Both kinds share the event log, epochs, live stream and job page. */
+export const Job = z.discriminatedUnion('origin', [QueueJob, ExternalJob]);
 export type Job = z.infer<typeof Job>;
 
 /** One epoch's numbers, keyed exactly as Ultralytics names them (e.g. "metrics/mAP50(B)"). */

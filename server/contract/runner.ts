@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Sha256 } from './common';
-import { EpochMetrics, Job, JobProgress, RunnerHealth } from './job';
+import { QueueJob, RunnerHealth } from './job';
+import { ReportEvent } from './run';
 
 /** The gpu-runner protocol: plain HTTP, a bearer runner token, and a lease token per job. */
 export const LeaseRequest = z.object({
@@ -23,7 +24,8 @@ export const WeightsFile = z.object({
 export type WeightsFile = z.infer<typeof WeightsFile>;
 
 export const Lease = z.object({
-  job: Job,
+  /** Only queued jobs are leased; a run a script reports about itself never reaches a runner. */
+  job: QueueJob,
   leaseToken: z.string(),
   leaseSeconds: z.number().int().positive(),
   /** Set when an earlier runner left a checkpoint: resume from it, never from epoch 0. */
@@ -38,13 +40,7 @@ export const RunnerStatus = z.enum(['preparing', 'training', 'exporting']);
 
 export const RunnerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: RunnerStatus }),
-  z.object({ type: z.literal('progress'), progress: JobProgress }),
-  z.object({ type: z.literal('epoch'), ...EpochMetrics.shape }),
-  z.object({
-    type: z.literal('notice'),
-    level: z.enum(['info', 'warning']),
-    message: z.string().min(1).max(2000),
-  }),
+  ...ReportEvent.options,
 ]);
 export type RunnerEvent = z.infer<typeof RunnerEvent>;
 

@@ -6,7 +6,7 @@ export type Db = Database.Database;
  * Schema migrations, applied in order and recorded in `user_version`. Never edit a shipped
  * migration: add the next one.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE blobs (
     sha256 TEXT PRIMARY KEY,
@@ -100,6 +100,43 @@ const MIGRATIONS: string[] = [
     last_move_id INTEGER NOT NULL REFERENCES channel_moves(id)
   );
   `,
+  // Runs a script reports about itself (origin 'external') have no dataset version. SQLite
+  // cannot drop NOT NULL in place, so jobs is rebuilt (its 12-step recipe; see migrate()).
+  `
+  CREATE TABLE jobs_next (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'queue' CHECK (origin IN ('queue', 'external')),
+    config_json TEXT NOT NULL,
+    dataset_version_id TEXT REFERENCES dataset_versions(id),
+    progress_json TEXT,
+    error TEXT,
+    model_version_id TEXT,
+    lease_token TEXT,
+    lease_runner TEXT,
+    lease_expires_at INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    health_json TEXT,
+    checkpoint_epoch INTEGER,
+    checkpoint_sha256 TEXT REFERENCES blobs(sha256),
+    checkpoint_bytes INTEGER,
+    final_metrics_json TEXT,
+    CHECK ((origin = 'queue') = (dataset_version_id IS NOT NULL)),
+    CHECK (origin = 'queue' OR lease_token IS NULL)
+  );
+  INSERT INTO jobs_next (id, status, config_json, dataset_version_id, progress_json, error,
+    model_version_id, lease_token, lease_runner, lease_expires_at, created_at, updated_at,
+    cancel_requested, health_json, checkpoint_epoch, checkpoint_sha256, checkpoint_bytes)
+  SELECT id, status, config_json, dataset_version_id, progress_json, error,
+    model_version_id, lease_token, lease_runner, lease_expires_at, created_at, updated_at,
+    cancel_requested, health_json, checkpoint_epoch, checkpoint_sha256, checkpoint_bytes
+  FROM jobs;
+  DROP TABLE jobs;
+  ALTER TABLE jobs_next RENAME TO jobs;
+  CREATE INDEX jobs_by_status ON jobs(status, created_at);
+  `,
 ];
 
 export function openDatabase(file: string): Db {
@@ -115,10 +152,22 @@ export function openDatabase(file: string): Db {
 
 function migrate(db: Db) {
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] ?? '');
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  // A migration that rebuilds a table drops it while others still reference it, which SQLite
+  // allows only with foreign keys off (and the pragma is ignored inside a transaction); every
+  // reference is checked before the migration commits instead.
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v] ?? '');
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) {
+          throw new Error(`migration ${v + 1} would leave ${broken.length} broken references`);
+        }
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }

@@ -1,11 +1,13 @@
 import type {
   Checkpoint,
   EpochMetrics,
+  ExternalRunConfig,
   Job,
   JobConfig,
   JobEvent,
   JobProgress,
   JobStatus,
+  QueueJob,
   RunnerHealth,
 } from '../contract';
 import type { Db } from './database';
@@ -13,7 +15,9 @@ import type { Db } from './database';
 type Row = {
   id: string;
   status: JobStatus;
+  origin: 'queue' | 'external';
   config_json: string;
+  final_metrics_json: string | null;
   progress_json: string | null;
   health_json: string | null;
   checkpoint_epoch: number | null;
@@ -25,10 +29,9 @@ type Row = {
   updated_at: string;
 };
 
-const toJob = (r: Row): Job => ({
+const jobFields = (r: Row) => ({
   id: r.id,
   status: r.status,
-  config: JSON.parse(r.config_json) as JobConfig,
   progress: r.progress_json ? (JSON.parse(r.progress_json) as JobProgress) : null,
   health: r.health_json ? (JSON.parse(r.health_json) as RunnerHealth) : null,
   checkpointEpoch: r.checkpoint_epoch,
@@ -37,6 +40,21 @@ const toJob = (r: Row): Job => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+const toJob = (r: Row): Job => {
+  const fields = jobFields(r);
+  if (r.origin === 'queue') {
+    return { origin: 'queue', config: JSON.parse(r.config_json) as JobConfig, ...fields };
+  }
+  return {
+    origin: 'external',
+    config: JSON.parse(r.config_json) as ExternalRunConfig,
+    finalMetrics: r.final_metrics_json
+      ? (JSON.parse(r.final_metrics_json) as Record<string, number>)
+      : null,
+    ...fields,
+  };
+};
 
 export type StoredJobEvent = { id: number; event: JobEvent };
 export type LeaseRow = { leaseToken: string | null; leaseExpiresAt: number | null };
@@ -47,6 +65,22 @@ export class JobRepository {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /** A run a script reports about itself: no dataset, never queued, so no runner can lease it. */
+  insertExternal(id: string, config: ExternalRunConfig, now: string) {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, status, origin, config_json, created_at, updated_at)
+         VALUES (?, 'training', 'external', ?, ?, ?)`,
+      )
+      .run(id, JSON.stringify(config), now, now);
+  }
+
+  setFinalMetrics(id: string, metrics: Record<string, number>) {
+    this.db
+      .prepare('UPDATE jobs SET final_metrics_json = ? WHERE id = ?')
+      .run(JSON.stringify(metrics), id);
   }
 
   insert(id: string, config: JobConfig, now: string) {
@@ -78,11 +112,15 @@ export class JobRepository {
     return rows.map(toJob);
   }
 
-  oldestQueued() {
+  oldestQueued(): QueueJob | undefined {
     const row = this.db
-      .prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1")
+      .prepare(
+        `SELECT * FROM jobs WHERE status = 'queued' AND origin = 'queue'
+         ORDER BY created_at, rowid LIMIT 1`,
+      )
       .get() as Row | undefined;
-    return row ? toJob(row) : undefined;
+    const job = row && toJob(row);
+    return job?.origin === 'queue' ? job : undefined;
   }
 
   /** Jobs whose runner stopped renewing its lease. */
@@ -173,6 +211,25 @@ export class JobRepository {
       .prepare('SELECT id, payload_json FROM job_events WHERE job_id = ? AND id > ? ORDER BY id')
       .all(jobId, afterId) as { id: number; payload_json: string }[];
     return rows.map((r) => ({ id: r.id, event: JSON.parse(r.payload_json) as JobEvent }));
+  }
+
+  /** Events of every job after `afterId`, oldest first, at most `limit` (the live stream pages). */
+  eventsOfAllJobsAfter(afterId: number, limit: number): (StoredJobEvent & { jobId: string })[] {
+    const rows = this.db
+      .prepare('SELECT id, job_id, payload_json FROM job_events WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit) as { id: number; job_id: string; payload_json: string }[];
+    return rows.map((r) => ({
+      id: r.id,
+      jobId: r.job_id,
+      event: JSON.parse(r.payload_json) as JobEvent,
+    }));
+  }
+
+  lastEventId(): number {
+    const row = this.db.prepare('SELECT MAX(id) AS id FROM job_events').get() as {
+      id: number | null;
+    };
+    return row.id ?? 0;
   }
 
   /** True when this epoch was new; a repeat of an epoch already stored changes nothing. */

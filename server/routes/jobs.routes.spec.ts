@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createJob,
   createTestApi,
+  jobEvents,
   leaseJob,
   seedVersion,
   testImage,
@@ -52,18 +53,7 @@ describe('jobs', () => {
       method: 'POST',
       json: { leaseToken: lease.leaseToken, error: 'out of memory' },
     });
-    const read = async (lastId?: string) => {
-      const res = await t.user(`/api/jobs/${job.id}/events`, {
-        headers: lastId ? { 'last-event-id': lastId } : {},
-      });
-      return (await res.text())
-        .split('\n\n')
-        .filter((block) => block.includes('data: '))
-        .map((block) => ({
-          id: /^id: (\d+)$/m.exec(block)?.[1],
-          data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}'),
-        }));
-    };
+    const read = (lastId?: string) => jobEvents(t, job.id, lastId);
     const all = await read();
     expect(all.map((e) => e.data.status)).toEqual(['queued', 'preparing', 'failed']);
     const rest = await read(all[0]?.id);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatasetManifest, Job } from '../contract';
+import type { DatasetManifest, QueueJob } from '../contract';
 import {
   type TestApi,
   createJob,
@@ -23,7 +23,7 @@ const upload = (body: Uint8Array<ArrayBuffer>, as = t.user) =>
 
 const postJob = async (json: Record<string, unknown>) => {
   const res = await t.user('/api/jobs', { method: 'POST', json });
-  return { status: res.status, body: (await res.json()) as Job & { error: { code: string } } };
+  return { status: res.status, body: (await res.json()) as QueueJob & { error: { code: string } } };
 };
 
 describe('base weights', () => {

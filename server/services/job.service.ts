@@ -7,17 +7,18 @@ import {
   type RunnerHealth,
   type Job,
   type JobConfig,
-  type JobEvent,
   type JobStatus,
   type Lease,
+  type QueueJob,
   type RunnerEvent,
 } from '../contract';
 import { AppError, notFound } from '../http/app-error';
-import type { JobRepository, StoredJobEvent } from '../repositories/job.repository';
+import type { JobRepository } from '../repositories/job.repository';
 import type { BlobService } from './blob.service';
 import type { Clock } from './clock';
 import type { DatasetService } from './dataset.service';
 import type { JobEventBus } from './job-event-bus';
+import type { JobLog } from './job-log';
 import type { ModelService } from './model.service';
 import { trainingProblem } from './training-labels';
 import type { WeightsService } from './weights.service';
@@ -27,10 +28,9 @@ const RUNNING_ORDER: JobStatus[] = ['preparing', 'training', 'exporting'];
 
 /** The training queue: jobs wait, runners lease them, report, upload and complete or fail them. */
 export class JobService {
-  private readonly pending: { jobId: string; stored: StoredJobEvent }[] = [];
-
   constructor(
     private readonly jobs: JobRepository,
+    private readonly log: JobLog,
     private readonly datasets: DatasetService,
     private readonly blobs: BlobService,
     private readonly models: ModelService,
@@ -46,9 +46,9 @@ export class JobService {
     if (problem) throw new AppError(422, problem.code, problem.message, problem.hint);
     if (config.baseWeights) this.weights.resolve(config.baseWeights, config.task);
     const id = randomUUID();
-    this.tx(() => {
-      this.jobs.insert(id, config, this.nowIso());
-      this.emit(id, { type: 'status', status: 'queued', error: null });
+    this.log.tx(() => {
+      this.jobs.insert(id, config, this.log.nowIso());
+      this.log.emit(id, { type: 'status', status: 'queued', error: null });
     });
     return this.get(id);
   }
@@ -78,9 +78,9 @@ export class JobService {
 
   /** Hands the oldest queued job to a runner, after returning abandoned leases to the queue. */
   lease(runnerId: string): Lease | null {
-    return this.tx(() => {
+    return this.log.tx(() => {
       this.requeueExpired();
-      let job: Job | undefined;
+      let job: QueueJob | undefined;
       let baseWeights: Lease['baseWeights'] = null;
       while ((job = this.jobs.oldestQueued())) {
         const resolved = this.resolveBaseWeights(job);
@@ -92,17 +92,17 @@ export class JobService {
       if (!job) return null;
       const leaseToken = randomUUID();
       this.jobs.setLease(job.id, leaseToken, runnerId, this.leaseDeadline());
-      this.moveTo(job.id, 'preparing');
+      this.log.moveTo(job.id, 'preparing');
       const checkpoint = this.jobs.checkpoint(job.id);
       if (checkpoint) {
-        this.notice(
+        this.log.notice(
           job.id,
           'info',
           `runner ${runnerId} resumes from the checkpoint of epoch ${checkpoint.epoch}`,
         );
       }
       return {
-        job: this.get(job.id),
+        job: this.leased(job.id),
         leaseToken,
         leaseSeconds: this.leaseSeconds,
         checkpoint,
@@ -111,11 +111,18 @@ export class JobService {
     });
   }
 
+  /** The job as a runner receives it; only queued jobs are leased (oldestQueued sees no other). */
+  private leased(id: string): QueueJob {
+    const job = this.get(id);
+    if (job.origin !== 'queue') throw new Error(`job ${id} is not from the queue`);
+    return job;
+  }
+
   /**
    * Resolved again at lease time, not only at creation: a hash taken off the allowlist since
    * stops the job here, failed with the reason, rather than reaching a runner. False: failed.
    */
-  private resolveBaseWeights(job: Job): Lease['baseWeights'] | false {
+  private resolveBaseWeights(job: QueueJob): Lease['baseWeights'] | false {
     const base = job.config.baseWeights;
     if (!base) return null;
     try {
@@ -123,18 +130,18 @@ export class JobService {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const reason = `${error.message}.${error.hint ? ` ${error.hint}` : ''}`;
-      this.moveTo(job.id, 'failed', `Its base weights cannot be used: ${reason}`);
+      this.log.moveTo(job.id, 'failed', `Its base weights cannot be used: ${reason}`);
       return false;
     }
   }
 
   heartbeat(id: string, leaseToken: string, health?: RunnerHealth) {
-    return this.tx(() => {
+    return this.log.tx(() => {
       this.assertLease(id, leaseToken);
       this.jobs.renewLease(id, this.leaseDeadline());
       if (health) {
         this.jobs.setHealth(id, health);
-        this.emit(id, { type: 'health', health });
+        this.log.emit(id, { type: 'health', health });
       }
       return { leaseSeconds: this.leaseSeconds, cancelRequested: this.jobs.cancelRequested(id) };
     });
@@ -145,7 +152,7 @@ export class JobService {
    * next heartbeat, stops within a batch and reports back, and the job ends as cancelled.
    */
   cancel(id: string) {
-    return this.tx(() => {
+    return this.log.tx(() => {
       const job = this.get(id);
       if (FINAL_JOB_STATUSES.includes(job.status)) {
         throw new AppError(
@@ -156,14 +163,23 @@ export class JobService {
         );
       }
       this.jobs.requestCancel(id);
-      if (job.status === 'queued') this.moveTo(id, 'cancelled', 'cancelled before it started');
+      if (job.status === 'queued') this.log.moveTo(id, 'cancelled', 'cancelled before it started');
+      // Nothing on the server works on a reported run: it ends now, and the script hears of it
+      // in the answer to its next report (or never, if it already died).
+      if (job.origin === 'external') {
+        this.log.moveTo(
+          id,
+          'cancelled',
+          'cancelled from Loupe; the script stops at its next report',
+        );
+      }
       return this.get(id);
     });
   }
 
   /** Applies a runner's reports; a repeated epoch or status is stored once. */
   record(id: string, leaseToken: string, events: RunnerEvent[]) {
-    return this.tx(() => {
+    return this.log.tx(() => {
       this.assertLease(id, leaseToken);
       for (const event of events) this.apply(id, event);
       return { accepted: events.length, cancelRequested: this.jobs.cancelRequested(id) };
@@ -191,11 +207,11 @@ export class JobService {
   async putCheckpoint(id: string, leaseToken: string, epoch: number, body: Readable | null) {
     this.assertLease(id, leaseToken);
     const stored = await this.blobs.putArtifact(body, 'application/octet-stream');
-    return this.tx(() => {
+    return this.log.tx(() => {
       this.assertLease(id, leaseToken);
       const checkpoint = { epoch, ...stored };
       if (this.jobs.setCheckpoint(id, checkpoint)) {
-        this.notice(id, 'info', `checkpoint saved after epoch ${epoch}`);
+        this.log.notice(id, 'info', `checkpoint saved after epoch ${epoch}`);
       }
       return checkpoint;
     });
@@ -223,30 +239,30 @@ export class JobService {
   async complete(id: string, leaseToken: string) {
     const job = this.assertLease(id, leaseToken);
     if (this.jobs.cancelRequested(id)) {
-      this.tx(() => {
+      this.log.tx(() => {
         this.jobs.setLease(id, null, null, null);
-        this.moveTo(id, 'cancelled', 'cancelled while the model was being exported');
+        this.log.moveTo(id, 'cancelled', 'cancelled while the model was being exported');
       });
       throw new AppError(409, 'job_cancelled', 'the job was cancelled; no model was registered');
     }
     const model = await this.models.prepare(job, this.jobs.artifacts(id));
-    this.tx(() => {
+    this.log.tx(() => {
       this.assertLease(id, leaseToken);
       this.models.insert(model);
-      this.jobs.setModelVersion(id, model.id, this.nowIso());
+      this.jobs.setModelVersion(id, model.id, this.log.nowIso());
       this.jobs.setLease(id, null, null, null);
       // The model event goes first: a stream ends with the final status.
-      this.emit(id, { type: 'model', modelVersionId: model.id });
-      this.moveTo(id, 'completed');
+      this.log.emit(id, { type: 'model', modelVersionId: model.id });
+      this.log.moveTo(id, 'completed');
     });
     return { modelVersionId: model.id };
   }
 
   fail(id: string, leaseToken: string, error: string) {
-    this.tx(() => {
+    this.log.tx(() => {
       this.assertLease(id, leaseToken);
       this.jobs.setLease(id, null, null, null);
-      this.moveTo(id, this.jobs.cancelRequested(id) ? 'cancelled' : 'failed', error);
+      this.log.moveTo(id, this.jobs.cancelRequested(id) ? 'cancelled' : 'failed', error);
     });
     return {};
   }
@@ -256,22 +272,12 @@ export class JobService {
       case 'status': {
         const current = this.get(id).status;
         if (RUNNING_ORDER.indexOf(event.status) > RUNNING_ORDER.indexOf(current)) {
-          this.moveTo(id, event.status);
+          this.log.moveTo(id, event.status);
         }
         return;
       }
-      case 'progress':
-        this.jobs.setProgress(id, event.progress, this.nowIso());
-        this.emit(id, { type: 'progress', progress: event.progress });
-        return;
-      case 'epoch':
-        if (this.jobs.insertEpoch(id, { epoch: event.epoch, metrics: event.metrics })) {
-          this.emit(id, { type: 'epoch', epoch: event.epoch, metrics: event.metrics });
-        }
-        return;
-      case 'notice':
-        this.notice(id, event.level, event.message);
-        return;
+      default:
+        this.log.report(id, event);
     }
   }
 
@@ -282,7 +288,8 @@ export class JobService {
       lease?.leaseToken === leaseToken &&
       (lease.leaseExpiresAt ?? 0) >= this.clock.now().getTime() &&
       !FINAL_JOB_STATUSES.includes(job.status);
-    if (!held) {
+    // A reported run never holds a lease (the schema forbids it); the check also narrows the type.
+    if (!held || job.origin !== 'queue') {
       throw new AppError(
         409,
         'lease_lost',
@@ -299,45 +306,16 @@ export class JobService {
       const from = job.checkpointEpoch
         ? `it resumes from the checkpoint of epoch ${job.checkpointEpoch}`
         : 'it starts again from epoch 1 (no checkpoint was saved yet)';
-      this.notice(
+      this.log.notice(
         job.id,
         'warning',
         `the runner stopped reporting; the job went back to the queue and ${from}`,
       );
-      this.moveTo(job.id, 'queued');
+      this.log.moveTo(job.id, 'queued');
     }
-  }
-
-  private notice(jobId: string, level: 'info' | 'warning', message: string) {
-    this.emit(jobId, { type: 'notice', level, message });
-  }
-
-  private moveTo(id: string, status: JobStatus, error: string | null = null) {
-    this.jobs.setStatus(id, status, error, this.nowIso());
-    this.emit(id, { type: 'status', status, error });
-  }
-
-  /** Live listeners hear a transaction's events only once it has committed. */
-  private tx<T>(fn: () => T): T {
-    try {
-      const result = this.jobs.transaction(fn);
-      for (const { jobId, stored } of this.pending.splice(0)) this.bus.publish(jobId, stored);
-      return result;
-    } catch (error) {
-      this.pending.length = 0;
-      throw error;
-    }
-  }
-
-  private emit(jobId: string, event: JobEvent) {
-    this.pending.push({ jobId, stored: this.jobs.appendEvent(jobId, event, this.nowIso()) });
   }
 
   private leaseDeadline() {
     return this.clock.now().getTime() + this.leaseSeconds * 1000;
-  }
-
-  private nowIso() {
-    return this.clock.now().toISOString();
   }
 }

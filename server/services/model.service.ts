@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ModelMetadata, REQUIRED_ARTIFACTS, type Job, type ModelVersion } from '../contract';
+import { ModelMetadata, REQUIRED_ARTIFACTS, type ModelVersion, type QueueJob } from '../contract';
 import { AppError, notFound } from '../http/app-error';
 import type { ChannelRepository } from '../repositories/channel.repository';
 import type { ModelVersionRepository } from '../repositories/model-version.repository';
@@ -20,7 +20,7 @@ export class ModelService {
   ) {}
 
   /** Checks a job's uploaded files and describes the model version they make; stores nothing. */
-  async prepare(job: Job, artifacts: Artifact[]): Promise<ModelVersion> {
+  async prepare(job: QueueJob, artifacts: Artifact[]): Promise<ModelVersion> {
     const onnx = artifacts.find((a) => a.name === 'model.onnx');
     const meta = artifacts.find((a) => a.name === 'metadata.json');
     if (!onnx || !meta) {

@@ -3,6 +3,7 @@ import { CreateJobRequest, type Job } from '$contract';
 import { applyJobEvent, type JobView } from './job-view';
 
 const job: Job = {
+  origin: 'queue',
   id: 'j',
   status: 'training',
   config: CreateJobRequest.parse({ datasetVersionId: 'a'.repeat(64), task: 'detect' }),
