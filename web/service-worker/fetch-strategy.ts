@@ -11,7 +11,19 @@ export function route(request: Request, origin: string): Promise<Response> | nul
   if (url.origin !== origin || url.pathname.startsWith('/api/')) return null;
   if (request.mode === 'navigate') return fromCache(SHELL_URL, request);
   if (isPrecached(url.pathname)) return fromCache(url.pathname, request);
+  // Files a worker bundle pulls in (onnxruntime's .wasm/.mjs) are missing from SvelteKit's build
+  // list; their names carry a content hash, so the copy kept on first use is never stale.
+  if (url.pathname.startsWith('/_app/immutable/')) return keptOnFirstUse(request);
   return null;
+}
+
+async function keptOnFirstUse(request: Request): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request, { ignoreSearch: true });
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
 }
 
 /** The cached copy; the network only if the cache lost it (storage pressure, a manual clear). */
