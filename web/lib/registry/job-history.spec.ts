@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { filterHistory, historyRows, NO_FILTER, sortHistory } from './job-history';
+import { jobSummary } from './job-summary';
+import { fixtureJob, fixtureModel } from './registry-fixtures';
+
+const at = (day: string, hm: string) => new Date(`${day}T${hm}:00`).toISOString();
+const jobs = [
+  fixtureJob('a', {
+    createdAt: at('2025-03-01', '10:00'),
+    updatedAt: at('2025-03-01', '10:02'),
+    modelVersionId: 'ma',
+  }),
+  fixtureJob('b', {
+    createdAt: at('2025-03-02', '10:00'),
+    updatedAt: at('2025-03-02', '10:30'),
+    modelVersionId: 'mb',
+  }),
+  fixtureJob('c', {
+    status: 'failed',
+    createdAt: at('2025-03-03', '10:00'),
+    updatedAt: at('2025-03-03', '10:01'),
+  }),
+  fixtureJob('d', {
+    status: 'training',
+    createdAt: at('2025-03-04', '10:00'),
+    updatedAt: at('2025-03-04', '10:00'),
+  }),
+  fixtureJob('e', {
+    status: 'queued',
+    createdAt: at('2025-03-04', '11:00'),
+    updatedAt: at('2025-03-04', '11:00'),
+  }),
+];
+const models = [
+  fixtureModel('ma', 'detect', { 'metrics/mAP50-95(B)': 0.6 }),
+  fixtureModel('mb', 'segment', { 'metrics/mAP50-95(B)': 0.9, 'metrics/mAP50-95(M)': 0.4 }),
+  fixtureModel('mc', 'classify', { 'metrics/accuracy_top1': 0.99 }),
+];
+const now = new Date(at('2025-03-04', '12:00')).getTime();
+const rows = historyRows(jobs, models, now);
+const ids = (rs: typeof rows) => rs.map((r) => r.job.id).join('');
+
+describe('job history', () => {
+  it('gives each job its duration and its model score', () => {
+    expect(rows.map((r) => r.durationMs)).toEqual([
+      120_000, 1_800_000, 60_000, 7_200_000, 3_600_000,
+    ]);
+    expect(rows.map((r) => r.score)).toEqual([0.6, 0.4, undefined, undefined, undefined]);
+  });
+
+  it('filters by status, day, duration and score', () => {
+    const only = (f: Partial<typeof NO_FILTER>) => ids(filterHistory(rows, { ...NO_FILTER, ...f }));
+    expect(only({})).toBe('abcde');
+    expect(only({ status: 'failed' })).toBe('c');
+    expect(only({ from: '2025-03-02', to: '2025-03-03' })).toBe('bc');
+    expect(only({ to: '2025-03-01' })).toBe('a');
+    expect(only({ minMinutes: 30 })).toBe('bde');
+    expect(only({ maxMinutes: 2 })).toBe('ac');
+    expect(only({ minScore: 0.5 })).toBe('a');
+  });
+
+  it('sorts by date, duration, score and status', () => {
+    expect(ids(sortHistory(rows, 'date', 'desc'))).toBe('edcba');
+    expect(ids(sortHistory(rows, 'duration', 'asc'))).toBe('cabed');
+    expect(ids(sortHistory(rows, 'score', 'desc'))).toBe('abcde');
+    expect(ids(sortHistory(rows, 'status', 'asc'))).toBe('edabc');
+  });
+});
+
+describe('dashboard summary', () => {
+  it('counts active, completed and all jobs, and finds the best mAP50-95', () => {
+    // Segment counts its mask mAP; classify has none.
+    expect(jobSummary(jobs, models)).toEqual({
+      active: 2,
+      total: 5,
+      completed: 2,
+      bestMap: { value: 0.6, modelId: 'ma' },
+    });
+  });
+
+  it('has no best mAP without a detect or segment model', () => {
+    expect(jobSummary([], models.slice(2)).bestMap).toBeUndefined();
+  });
+});
+
+describe('external runs in the history', () => {
+  it('score by the final metrics the script reported', () => {
+    const external = {
+      ...fixtureJob('x'),
+      origin: 'external' as const,
+      config: {
+        name: 'notebook',
+        task: 'classify' as const,
+        model: 'yolo11n-cls.yaml',
+        epochs: 3,
+        imgsz: 64,
+      },
+      finalMetrics: { 'metrics/accuracy_top1': 0.7 },
+    };
+    expect(historyRows([external], [], 0)[0]?.score).toBe(0.7);
+  });
+});
