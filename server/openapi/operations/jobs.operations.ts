@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { CreateJobRequest, EpochMetrics, Job, JobEvent } from '../../contract';
+import { BINARY, type Operation } from '../operation';
+import { JobArtifact } from '../replies';
+import { ArtifactParam, UuidParam } from './params';
+import { RANGE_ERROR, storedFile } from './stored-file';
+
+const NO_JOB = { 404: 'no such job' };
+
+export const jobOperations: Operation[] = [
+  {
+    method: 'get',
+    path: '/api/jobs',
+    tag: 'training',
+    summary: 'List training jobs',
+    auth: ['user'],
+    replies: { 200: { description: 'every job', json: z.array(Job) } },
+  },
+  {
+    method: 'post',
+    path: '/api/jobs',
+    tag: 'training',
+    summary: 'Queue a training job',
+    description:
+      'Fields left out take the defaults shown; `hyperparameters` left out keep ' +
+      "Ultralytics' own.",
+    auth: ['user'],
+    body: { json: CreateJobRequest },
+    replies: { 201: { description: 'the queued job', json: Job } },
+    errors: {
+      404: 'no such dataset version',
+      422: 'the dataset cannot train this task, or the base weights cannot be used',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/:id',
+    tag: 'training',
+    summary: 'One job: status, progress, runner health',
+    auth: ['user'],
+    params: UuidParam,
+    replies: { 200: { description: 'the job', json: Job } },
+    errors: NO_JOB,
+  },
+  {
+    method: 'post',
+    path: '/api/jobs/:id/cancel',
+    tag: 'training',
+    summary: 'Cancel a job',
+    description: 'A queued job ends at once; a running one within a batch or a heartbeat.',
+    auth: ['user'],
+    params: UuidParam,
+    replies: { 200: { description: 'the job after the request', json: Job } },
+    errors: { ...NO_JOB, 409: 'the job has already ended' },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/:id/artifacts',
+    tag: 'training',
+    summary: "List the files a job's runner uploaded",
+    auth: ['user'],
+    params: UuidParam,
+    replies: { 200: { description: 'name, hash and size of each', json: z.array(JobArtifact) } },
+    errors: NO_JOB,
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/:id/artifacts/:name',
+    tag: 'training',
+    summary: 'Download one artifact (model, plots, validation results)',
+    auth: ['user'],
+    params: ArtifactParam,
+    ...storedFile('the file', ['application/json', 'image/png', ...BINARY]),
+    errors: { 404: 'no such job or artifact', ...RANGE_ERROR },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/:id/epochs',
+    tag: 'training',
+    summary: "Every finished epoch's metrics, keyed as Ultralytics names them",
+    auth: ['user'],
+    params: UuidParam,
+    replies: { 200: { description: 'oldest first', json: z.array(EpochMetrics) } },
+    errors: NO_JOB,
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/:id/events',
+    tag: 'training',
+    summary: "A job's live events (server-sent events)",
+    description:
+      'Replays what the client missed, then streams live; ends after the final status. Each ' +
+      'event has an increasing id: reconnect with Last-Event-ID (or ?after=) to get exactly ' +
+      'what was missed.',
+    auth: ['user'],
+    params: UuidParam,
+    query: z.object({
+      after: z.coerce.number().int().min(0).optional().meta({
+        description: 'send only events with a larger id (for clients that cannot set headers)',
+      }),
+    }),
+    headers: z.object({ 'last-event-id': z.string().optional() }),
+    replies: { 200: { description: 'the event stream', events: JobEvent } },
+    errors: NO_JOB,
+  },
+];
