@@ -3,38 +3,52 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Tokens } from './http/auth';
 import { AppError } from './http/app-error';
+import { openApiRoutes } from './openapi/openapi.routes';
 import { blobRoutes } from './routes/blobs.routes';
 import { channelRoutes } from './routes/channels.routes';
 import { datasetVersionRoutes } from './routes/dataset-versions.routes';
+import { eventRoutes } from './routes/events.routes';
 import { jobRoutes } from './routes/jobs.routes';
 import { modelRoutes } from './routes/models.routes';
+import { predictRoutes } from './routes/predict.routes';
 import { runnerRoutes } from './routes/runner.routes';
+import { runRoutes } from './routes/runs.routes';
+import { uploadRoutes } from './routes/uploads.routes';
 import { weightsRoutes } from './routes/weights.routes';
 import type { Services } from './services';
 
-/** JSON bodies (manifests, reports) stay small; images and models stream through their routes. */
-const JSON_BODY_LIMIT = 32 * 1024 * 1024;
+/** Bodies that are files (a bundle .zip) streamed to disk by their route against its own limit. */
+const STREAMED_POSTS = new Set(['/api/dataset-versions/import']);
 
 export function createApi(services: Services, tokens: Tokens) {
   return new Hono()
     .basePath('/api')
     .use(async (c, next) => {
-      if (c.req.method === 'PUT') return next();
+      // PUT and PATCH (tus) bodies are files, streamed to disk against their own limits.
+      if (c.req.method === 'PUT' || c.req.method === 'PATCH') return next();
+      if (STREAMED_POSTS.has(c.req.path)) return next();
+      // JSON bodies (manifests, reports) stay small: LOUPE_MAX_JSON_BYTES.
+      const maxSize = services.limits.maxJsonBytes;
       return bodyLimit({
-        maxSize: JSON_BODY_LIMIT,
+        maxSize,
         onError: () => {
-          throw new AppError(413, 'too_large', `the request body is over ${JSON_BODY_LIMIT} bytes`);
+          throw new AppError(413, 'too_large', `the request body is over ${maxSize} bytes`);
         },
       })(c, next);
     })
-    .get('/health', (c) => c.json({ ok: true }))
+    .get('/health', async (c) => c.json(await services.health.report()))
     .route('/blobs', blobRoutes(services, tokens))
     .route('/channels', channelRoutes(services, tokens))
     .route('/dataset-versions', datasetVersionRoutes(services, tokens))
+    .route('/events', eventRoutes(services, tokens))
     .route('/jobs', jobRoutes(services, tokens))
     .route('/models', modelRoutes(services, tokens))
+    .route('/models', predictRoutes(services, tokens))
     .route('/runner', runnerRoutes(services, tokens))
+    .route('/runs', runRoutes(services, tokens))
+    .route('/uploads', uploadRoutes(services, tokens))
     .route('/weights', weightsRoutes(services, tokens))
+    .route('/', openApiRoutes())
     .notFound((c) =>
       c.json(
         { error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } },

@@ -2,6 +2,20 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { Sha256 } from './contract/common';
 
+/** What one request may bring; each is a LOUPE_MAX_* setting (README, "Limits"). */
+export const defaultLimits = {
+  /** JSON request bodies (a sync manifest) and a bundle's manifest.json. */
+  maxJsonBytes: 32 * 1024 * 1024,
+  /** A bundle .zip as uploaded. */
+  maxBundleBytes: 8 * 1024 * 1024 * 1024,
+  /** Bytes actually decompressed from one bundle, all entries together (zip bombs). */
+  maxBundleUnzippedBytes: 8 * 1024 * 1024 * 1024,
+  maxBundleEntries: 200_000,
+  /** Width x height an image header may declare (decompression bombs; Pillow stops at ~179M). */
+  maxImagePixels: 100_000_000,
+};
+export type Limits = typeof defaultLimits;
+
 /** The only module that reads process.env: everything else receives a typed Env. */
 const EnvSchema = z.object({
   LOUPE_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -17,6 +31,21 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(50 * 1024 * 1024),
+  LOUPE_MAX_JSON_BYTES: z.coerce.number().int().positive().default(defaultLimits.maxJsonBytes),
+  LOUPE_MAX_BUNDLE_BYTES: z.coerce.number().int().positive().default(defaultLimits.maxBundleBytes),
+  LOUPE_MAX_BUNDLE_UNZIPPED_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(defaultLimits.maxBundleUnzippedBytes),
+  LOUPE_MAX_BUNDLE_ENTRIES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(defaultLimits.maxBundleEntries),
+  LOUPE_MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(defaultLimits.maxImagePixels),
+  /** A resumable upload left unfinished this long is deleted (its bytes must be sent again). */
+  LOUPE_UPLOAD_EXPIRY_HOURS: z.coerce.number().positive().default(24),
   /** Optional: POSTed a JSON message whenever a training job ends. */
   LOUPE_WEBHOOK_URL: z.url().optional(),
   /**
@@ -44,6 +73,8 @@ export type Env = {
   runnerPython: string;
   leaseSeconds: number;
   maxBlobBytes: number;
+  limits: Limits;
+  uploadExpiryHours: number;
   webhookUrl: string | null;
   trustedWeights: string[];
 };
@@ -64,6 +95,14 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     runnerPython: resolve(e.LOUPE_RUNNER_PYTHON),
     leaseSeconds: e.LOUPE_LEASE_SECONDS,
     maxBlobBytes: e.LOUPE_MAX_BLOB_BYTES,
+    uploadExpiryHours: e.LOUPE_UPLOAD_EXPIRY_HOURS,
+    limits: {
+      maxJsonBytes: e.LOUPE_MAX_JSON_BYTES,
+      maxBundleBytes: e.LOUPE_MAX_BUNDLE_BYTES,
+      maxBundleUnzippedBytes: e.LOUPE_MAX_BUNDLE_UNZIPPED_BYTES,
+      maxBundleEntries: e.LOUPE_MAX_BUNDLE_ENTRIES,
+      maxImagePixels: e.LOUPE_MAX_IMAGE_PIXELS,
+    },
     webhookUrl: e.LOUPE_WEBHOOK_URL ?? null,
     trustedWeights: e.LOUPE_TRUSTED_WEIGHTS,
   };

@@ -28,7 +28,12 @@ export async function startServer(env: Env) {
     leaseSeconds: env.leaseSeconds,
     maxBlobBytes: env.maxBlobBytes,
     trustedWeights: env.trustedWeights,
+    limits: env.limits,
+    uploadExpiryMs: env.uploadExpiryHours * 3_600_000,
   });
+  // Uploads that finished as the server died are adopted; unfinished ones expire (hourly check).
+  await services.uploads.recover();
+  const stopUploadExpiry = services.uploads.expireEvery(3_600_000);
   const app = new Hono().route('/', createApi(services, tokens)).route('/', webApp(env.webDir));
 
   const server = serve({ fetch: app.fetch, port: env.port, hostname: env.host });
@@ -56,7 +61,9 @@ export async function startServer(env: Env) {
     services,
     close: async () => {
       stopWebhook?.();
+      stopUploadExpiry();
       await runner?.stop();
+      services.live.closeAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();
     },

@@ -5,23 +5,45 @@ import { ChannelRepository } from '../repositories/channel.repository';
 import { DatasetVersionRepository } from '../repositories/dataset-version.repository';
 import { JobRepository } from '../repositories/job.repository';
 import { ModelVersionRepository } from '../repositories/model-version.repository';
+import { UploadStore } from '../repositories/upload-store';
+import { PredictorService } from '../prediction/predictor.service';
+import { defaultLimits, type Limits } from '../env';
 import { BlobService } from './blob.service';
+import { BundleService } from './bundle.service';
 import { ChannelService } from './channel.service';
 import type { Clock } from './clock';
 import { DatasetService } from './dataset.service';
+import { EventTicketService } from './event-ticket.service';
+import { ExternalRunService } from './external-run.service';
+import { HealthService } from './health.service';
 import { JobEventBus } from './job-event-bus';
+import { JobLog } from './job-log';
 import { JobService } from './job.service';
+import { LiveEventService } from './live-events.service';
 import { ModelService } from './model.service';
+import { UploadService } from './upload.service';
 import { WeightsService } from './weights.service';
 
 export type Services = {
+  /** The LOUPE_MAX_* limits in force (the HTTP layer reads the JSON body limit here). */
+  limits: Limits;
+  /** Dataset versions as one .zip, exported and imported. */
+  bundles: BundleService;
   bus: JobEventBus;
   blobs: BlobService;
   channels: ChannelService;
   datasets: DatasetService;
   jobs: JobService;
+  /** Runs a script started by hand reports about itself (POST /api/runs). */
+  runs: ExternalRunService;
   models: ModelService;
   weights: WeightsService;
+  /** Resumable image uploads (tus) under /api/uploads. */
+  uploads: UploadService;
+  live: LiveEventService;
+  eventTickets: EventTicketService;
+  predictor: PredictorService;
+  health: HealthService;
 };
 
 export type ServiceOptions = {
@@ -32,12 +54,25 @@ export type ServiceOptions = {
   maxBlobBytes: number;
   /** SHA-256s of the base .pt files users may upload (LOUPE_TRUSTED_WEIGHTS). */
   trustedWeights: readonly string[];
+  /** LOUPE_MAX_* limits; each one left out has its default. */
+  limits?: Partial<Limits>;
+  /** The largest image predict accepts; defaults to maxBlobBytes. */
+  maxPredictBytes?: number;
+  /** How long an unfinished resumable upload is kept (LOUPE_UPLOAD_EXPIRY_HOURS); default a day. */
+  uploadExpiryMs?: number;
 };
 
 /** Wires repositories into services; the one place that knows the whole object graph. */
 export function createServices(o: ServiceOptions): Services {
   const blobs = new BlobService(o.blobStore, new BlobRepository(o.db), o.clock, o.maxBlobBytes);
+  const uploadStore = new UploadStore(o.blobStore.uploadsDir, o.uploadExpiryMs ?? 86_400_000);
+  const uploads = new UploadService(uploadStore, blobs, o.maxBlobBytes);
   const datasets = new DatasetService(new DatasetVersionRepository(o.db), blobs, o.clock);
+  const limits = { ...defaultLimits, ...o.limits };
+  const bundles = new BundleService(datasets, o.blobStore, new BlobRepository(o.db), o.clock, {
+    ...limits,
+    maxBlobBytes: o.maxBlobBytes,
+  });
   const channelRepository = new ChannelRepository(o.db);
   const models = new ModelService(
     new ModelVersionRepository(o.db),
@@ -50,8 +85,10 @@ export function createServices(o: ServiceOptions): Services {
   const bus = new JobEventBus();
   const jobRepository = new JobRepository(o.db);
   const weights = new WeightsService(blobs, models, jobRepository, o.trustedWeights);
+  const jobLog = new JobLog(jobRepository, bus, o.clock);
   const jobs = new JobService(
     jobRepository,
+    jobLog,
     datasets,
     blobs,
     models,
@@ -60,5 +97,28 @@ export function createServices(o: ServiceOptions): Services {
     o.clock,
     o.leaseSeconds,
   );
-  return { bus, blobs, channels, datasets, jobs, models, weights };
+  const runs = new ExternalRunService(jobRepository, jobLog, jobs);
+  const predictor = new PredictorService(models, {
+    maxImageBytes: o.maxPredictBytes ?? o.maxBlobBytes,
+  });
+  const health = new HealthService(o.clock, () => predictor.status());
+  const live = new LiveEventService(jobRepository, channels, bus);
+  const eventTickets = new EventTicketService(o.clock);
+  return {
+    limits,
+    bundles,
+    live,
+    eventTickets,
+    bus,
+    blobs,
+    channels,
+    datasets,
+    jobs,
+    runs,
+    models,
+    weights,
+    uploads,
+    predictor,
+    health,
+  };
 }

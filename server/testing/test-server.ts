@@ -6,7 +6,7 @@ import { createApi } from '../app';
 import type { CreateJobRequest, DatasetManifest, DatasetVersion, Job, Lease } from '../contract';
 import { BlobStore } from '../repositories/blob-store';
 import { openDatabase } from '../repositories/database';
-import { createServices } from '../services';
+import { createServices, type ServiceOptions } from '../services';
 import type { Clock } from '../services/clock';
 
 /** A clock the test moves by hand: the one boundary server tests replace. */
@@ -18,8 +18,28 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Calls the API with a token; `json` becomes the body. Also used against a real server (e2e). */
+export const tokenCaller =
+  (send: (path: string, init: RequestInit) => Response | Promise<Response>) =>
+  (token: string) =>
+  (path: string, init: RequestInit & { json?: unknown } = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return send(path, { ...init, headers, body });
+  };
+
 /** The real API over a real SQLite file and blob folder in a temporary directory. */
-export async function createTestApi(leaseSeconds = 60, trustedWeights: string[] = []) {
+export async function createTestApi(
+  leaseSeconds = 60,
+  trustedWeights: string[] = [],
+  /** Overrides of the other service options (limits). */
+  options: Partial<Pick<ServiceOptions, 'maxBlobBytes' | 'maxPredictBytes' | 'limits'>> = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-test-'));
   const db = openDatabase(join(dir, 'loupe.sqlite'));
   const blobStore = new BlobStore(join(dir, 'blobs'));
@@ -33,20 +53,10 @@ export async function createTestApi(leaseSeconds = 60, trustedWeights: string[] 
     leaseSeconds,
     maxBlobBytes: 1024 * 1024,
     trustedWeights,
+    ...options,
   });
   const api = createApi(services, tokens);
-  const call =
-    (token: string) =>
-    (path: string, init: RequestInit & { json?: unknown } = {}) => {
-      const headers = new Headers(init.headers);
-      headers.set('authorization', `Bearer ${token}`);
-      let body = init.body;
-      if (init.json !== undefined) {
-        headers.set('content-type', 'application/json');
-        body = JSON.stringify(init.json);
-      }
-      return api.request(path, { ...init, headers, body });
-    };
+  const call = tokenCaller((path, init) => api.request(path, init));
   return {
     api,
     db,
@@ -101,6 +111,20 @@ export async function createJob(
 ) {
   const json = { datasetVersionId, task: 'detect', ...config };
   return (await (await t.user('/api/jobs', { method: 'POST', json })).json()) as Job;
+}
+
+/** A job's event stream as the job page reads it, from after `lastId` (it ends when the job does). */
+export async function jobEvents(t: TestApi, jobId: string, lastId?: string) {
+  const res = await t.user(`/api/jobs/${jobId}/events`, {
+    headers: lastId ? { 'last-event-id': lastId } : {},
+  });
+  return (await res.text())
+    .split('\n\n')
+    .filter((block) => block.includes('data: '))
+    .map((block) => ({
+      id: /^id: (\d+)$/m.exec(block)?.[1],
+      data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<string, unknown>,
+    }));
 }
 
 /** Leases the next job as a runner would; the test expects one to be queued. */

@@ -14,12 +14,22 @@
 // - thumbnails   (version 3) a small JPEG per image content, keyed like `images`, made by the
 //                import worker, so the dataset grid never loads a full photo. Kept apart from
 //                `images` so listing a dataset never reads either blob.
+// - models       (version 4) model versions this device downloaded from a channel, keyed by the
+//                server's version id: the ONNX bytes as a Blob, their SHA-256, the metadata the
+//                worker needs and when it was stored. Only bytes whose hash was checked against
+//                the server's are written, so a row is always safe to load with no network.
+// - delivery     (version 4) one row (key 'device'): the channel this device follows and the
+//                version it runs, so the page opens on that model with no network.
+// - syncQueue    (version 5) one row per dataset whose sync to the server was asked for and is
+//                not done: waiting (offline, or between retries), uploading (bytes so far), or
+//                failed (with the reason). The row goes once the server sealed the version.
 //
 // Every past schema version stays listed below, oldest first: Dexie upgrades a browser that
 // still holds an old version by replaying the steps it has not seen.
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { Box, Polygon, Task } from '$contract';
+import type { Box, ModelMetadata, Polygon, Task } from '$contract';
 import type { ImageMimeType } from '$lib/images/imported-image';
+import type { SyncQueueRow } from './sync-queue';
 
 export const DB_NAME = 'loupe';
 
@@ -90,12 +100,37 @@ export interface ThumbnailRow {
   blob: Blob;
 }
 
+export interface ModelRow {
+  /** The server's model version id. */
+  id: string;
+  /** Hex SHA-256 of `blob`, checked against the server's before the row was written. */
+  sha256: string;
+  bytes: number;
+  blob: Blob;
+  metadata: ModelMetadata;
+  /** When the server registered the version (ISO), for display. */
+  createdAt: string;
+  storedAt: number;
+}
+
+export interface DeliveryRow {
+  key: 'device';
+  /** The followed channel ("<line>/<stage>"), or null when this device follows none. */
+  channel: string | null;
+  /** The stored version the device runs; null before the first one arrived. */
+  activeModelId: string | null;
+  updatedAt: number;
+}
+
 export type LoupeDb = Dexie & {
   datasets: EntityTable<DatasetRow, 'id'>;
   images: EntityTable<ImageRow, 'sha256'>;
   annotations: Table<AnnotationRow, [string, string]>;
   edits: EntityTable<EditRow, 'id'>;
   thumbnails: EntityTable<ThumbnailRow, 'sha256'>;
+  models: EntityTable<ModelRow, 'id'>;
+  delivery: EntityTable<DeliveryRow, 'key'>;
+  syncQueue: EntityTable<SyncQueueRow, 'datasetId'>;
 };
 
 function createDb(): LoupeDb {
@@ -118,6 +153,10 @@ function createDb(): LoupeDb {
   });
   // Version 3: grid thumbnails. Images stored before it have none; the grid shows their name.
   db.version(3).stores({ thumbnails: 'sha256' });
+  // Version 4: model versions delivered through a channel, and which one this device runs.
+  db.version(4).stores({ models: 'id, storedAt', delivery: 'key' });
+  // Version 5: the offline sync queue. Nothing to migrate: no sync was queued before it.
+  db.version(5).stores({ syncQueue: 'datasetId, requestedAt' });
   return db;
 }
 
