@@ -63,9 +63,11 @@ it('two tabs share one event stream, opened with a ticket; the other tab takes o
   const job = await createJob(t, version.id);
 
   const context = await browser.newContext(PHONE);
-  const streams: string[] = [];
+  // Which tab opened each stream: whichever asks for the lock first leads, so either may.
+  const streams: { url: string; page: Page | null }[] = [];
   context.on('request', (r) => {
-    if (new URL(r.url()).pathname === '/api/events') streams.push(r.url());
+    if (new URL(r.url()).pathname !== '/api/events') return;
+    streams.push({ url: r.url(), page: r.frame().page() });
   });
   const first = await context.newPage();
   await first.goto(`${server.url}/jobs/${job.id}?token=${userToken}`);
@@ -94,12 +96,14 @@ it('two tabs share one event stream, opened with a ticket; the other tab takes o
     await expect.poll(() => page.getByTestId('job-status').textContent()).toBe('preparing');
   }
   expect(streams).toHaveLength(1);
-  expect(streams[0]).toContain('ticket=');
-  expect(streams[0]).not.toContain(userToken);
+  expect(streams[0]!.url).toContain('ticket=');
+  expect(streams[0]!.url).not.toContain(userToken);
+  const leader = streams[0]!.page === first ? first : second;
+  const follower = leader === first ? second : first;
 
   // The leader closes; the other tab reconnects from the last id it heard and misses nothing,
   // whether this epoch is stored before its new stream opens (replay) or after (live).
-  await first.close();
+  await leader.close();
   const report = (epoch: number) =>
     t.runner(`/api/runner/jobs/${job.id}/events`, {
       method: 'POST',
@@ -111,8 +115,9 @@ it('two tabs share one event stream, opened with a ticket; the other tab takes o
   await report(1);
   await expect.poll(() => streams.length).toBe(2);
   await report(2);
-  await expect.poll(() => second.getByTestId('epoch-count').textContent()).toBe('2 epoch(s)');
-  expect(streams[1]).toMatch(/ticket=.*after=\d+-\d+|after=\d+-\d+.*ticket=/);
-  expect(streams[1]).not.toContain(userToken);
+  await expect.poll(() => follower.getByTestId('epoch-count').textContent()).toBe('2 epoch(s)');
+  expect(streams[1]!.page).toBe(follower);
+  expect(streams[1]!.url).toMatch(/ticket=.*after=\d+-\d+|after=\d+-\d+.*ticket=/);
+  expect(streams[1]!.url).not.toContain(userToken);
   await context.close();
 });
