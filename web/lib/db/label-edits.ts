@@ -6,6 +6,7 @@ import { nextStamp } from './clock';
 import { getDb, type EditRow, type ImageLabels } from './database';
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
 import { checkLabels, labelsOf, rowFields, sameLabels } from './image-labels';
+import { labelLogTables, recordMutation } from './label-log';
 
 /** Older steps are forgotten beyond this many per dataset. */
 export const HISTORY_LIMIT = 500;
@@ -50,7 +51,10 @@ function undone(datasetId: string) {
     .between([datasetId, 1, Dexie.minKey], [datasetId, 1, Dexie.maxKey]);
 }
 
-/** Writes labels to the row and bumps the dataset; inside a transaction on both tables. */
+/**
+ * Writes labels to the row, bumps the dataset and records the change for label sync; inside a
+ * transaction on annotations and labelLogTables.
+ */
 async function writeLabels(datasetId: string, sha256: string, labels: ImageLabels): Promise<void> {
   const db = getDb();
   const now = nextStamp();
@@ -60,6 +64,7 @@ async function writeLabels(datasetId: string, sha256: string, labels: ImageLabel
   });
   if (updated === 0) throw notFound('This image');
   await db.datasets.update(datasetId, { updatedAt: now });
+  await recordMutation(db, datasetId, sha256, labels);
 }
 
 /**
@@ -73,7 +78,7 @@ export async function setLabels(
 ): Promise<ImageLabels> {
   const db = getDb();
   return guard(() =>
-    db.transaction('rw', [db.datasets, db.annotations, db.edits], async () => {
+    db.transaction('rw', [db.annotations, db.edits, ...labelLogTables(db)], async () => {
       const dataset = await db.datasets.get(datasetId);
       if (!dataset) throw notFound('This dataset');
       const row = await db.annotations.get([datasetId, sha256]);
@@ -119,7 +124,7 @@ async function step(
 export async function undo(datasetId: string): Promise<HistoryStep | null> {
   const db = getDb();
   return guard(() =>
-    db.transaction('rw', [db.datasets, db.annotations, db.edits], async () => {
+    db.transaction('rw', [db.annotations, db.edits, ...labelLogTables(db)], async () => {
       for (;;) {
         const edit = await applied(datasetId).last();
         if (!edit) return null;
@@ -134,7 +139,7 @@ export async function undo(datasetId: string): Promise<HistoryStep | null> {
 export async function redo(datasetId: string): Promise<HistoryStep | null> {
   const db = getDb();
   return guard(() =>
-    db.transaction('rw', [db.datasets, db.annotations, db.edits], async () => {
+    db.transaction('rw', [db.annotations, db.edits, ...labelLogTables(db)], async () => {
       for (;;) {
         const edit = await undone(datasetId).first();
         if (!edit) return null;

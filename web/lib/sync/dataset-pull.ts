@@ -5,7 +5,7 @@
 import type { DatasetManifest, DatasetVersion } from '$contract';
 import { authorizedFetch } from '$lib/api/client';
 import { unwrap } from '$lib/api/api-error';
-import { markSynced, type DatasetRow } from '$lib/db/datasets';
+import { markSynced, type DatasetRow, type ImageLabels } from '$lib/db/datasets';
 import { createDatasetFromImport, type ImportedDatasetImage } from '$lib/db/dataset-transfer';
 import { storedImages } from '$lib/db/stored-images';
 import { toHex } from '$lib/images/image-header';
@@ -21,7 +21,7 @@ export type PullProgress = {
 const MIME_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp'];
 
 /** Downloads one image and checks it is the image the manifest names. */
-async function download(sha256: string, onBytes: (n: number) => void, signal?: AbortSignal) {
+export async function download(sha256: string, onBytes: (n: number) => void, signal?: AbortSignal) {
   const res = await authorizedFetch(`/api/blobs/${sha256}`, { signal });
   if (!res.ok || !res.body) await unwrap(res);
   const parts: Uint8Array<ArrayBuffer>[] = [];
@@ -43,6 +43,49 @@ async function download(sha256: string, onBytes: (n: number) => void, signal?: A
   return { blob, mimeType: blob.type as ImageMimeType };
 }
 
+type LocalImage = { blob: Blob; mimeType: ImageMimeType };
+type ImageEntry = { sha256: string; fileName: string; width: number; height: number };
+
+/**
+ * The bytes of every image named: those this device holds as stored, the others downloaded one
+ * by one with progress, each checked against its hash. Shared by "Get" (a version) and joining
+ * a live dataset (live-dataset-join.ts).
+ */
+export async function gatherImages(
+  sha256s: readonly string[],
+  onProgress: (p: PullProgress) => void = () => {},
+  signal?: AbortSignal,
+): Promise<{ local: Map<string, LocalImage>; downloaded: number }> {
+  const local = new Map<string, LocalImage>(await storedImages(sha256s));
+  const missing = [...new Set(sha256s)].filter((sha256) => !local.has(sha256));
+  const progress: PullProgress = { done: 0, total: missing.length, bytes: 0 };
+  onProgress({ ...progress });
+  for (const sha256 of missing) {
+    const onBytes = (n: number) => {
+      progress.bytes += n;
+      onProgress({ ...progress });
+    };
+    local.set(sha256, await download(sha256, onBytes, signal));
+    progress.done += 1;
+    onProgress({ ...progress });
+  }
+  return { local, downloaded: missing.length };
+}
+
+/** An image as the dataset import stores it, from its entry, its bytes and its labels. */
+export function importedImage(
+  entry: ImageEntry,
+  local: LocalImage,
+  labels: ImageLabels,
+): ImportedDatasetImage {
+  const { sha256, fileName, width, height } = entry;
+  const { blob, mimeType } = local;
+  return {
+    image: { sha256, fileName, width, height, blob, mimeType, bytes: blob.size },
+    labels,
+  };
+}
+
 /** Makes the server's dataset version a local dataset; returns it with how many images came. */
 export async function pullDatasetVersion(
   version: Pick<DatasetVersion, 'id'>,
@@ -52,40 +95,19 @@ export async function pullDatasetVersion(
   const manifest = await unwrap<DatasetManifest>(
     await authorizedFetch(`/api/dataset-versions/${version.id}/manifest`, { signal }),
   );
-  const stored = await storedImages(manifest.images.map((i) => i.sha256));
-  const missing = manifest.images.filter((i) => !stored.has(i.sha256));
-  const progress: PullProgress = { done: 0, total: missing.length, bytes: 0 };
-  onProgress({ ...progress });
-  const fetched = new Map<string, { blob: Blob; mimeType: ImageMimeType }>();
-  for (const image of missing) {
-    const onBytes = (n: number) => {
-      progress.bytes += n;
-      onProgress({ ...progress });
-    };
-    fetched.set(image.sha256, await download(image.sha256, onBytes, signal));
-    progress.done += 1;
-    onProgress({ ...progress });
-  }
-  const images: ImportedDatasetImage[] = manifest.images.map((entry) => {
-    const local = stored.get(entry.sha256) ?? fetched.get(entry.sha256)!;
-    const { sha256, fileName, width, height } = entry;
-    return {
-      image: {
-        sha256,
-        fileName,
-        width,
-        height,
-        blob: local.blob,
-        mimeType: local.mimeType,
-        bytes: local.blob.size,
-      },
-      labels: {
-        boxes: entry.boxes,
-        polygons: entry.polygons ?? [],
-        imageClass: entry.imageClass ?? null,
-      },
-    };
-  });
+  const { local, downloaded } = await gatherImages(
+    manifest.images.map((i) => i.sha256),
+    onProgress,
+    signal,
+  );
+  const images = manifest.images.map((entry) =>
+    importedImage(entry, local.get(entry.sha256)!, {
+      boxes: entry.boxes,
+      polygons: entry.polygons ?? [],
+      imageClass: entry.imageClass ?? null,
+    }),
+  );
+  // A sealed version is a snapshot: it becomes a new dataset of its own, not a shared one.
   const created = await createDatasetFromImport(
     manifest.name,
     manifest.classes,
@@ -93,5 +115,5 @@ export async function pullDatasetVersion(
     images,
   );
   await markSynced(created.dataset.id, version.id);
-  return { dataset: created.dataset, downloaded: missing.length, skipped: created.skipped };
+  return { dataset: created.dataset, downloaded, skipped: created.skipped };
 }

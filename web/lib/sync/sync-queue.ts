@@ -4,6 +4,7 @@
 // and when the service worker's Background Sync fires (Chromium: also after the browser itself
 // regained the network). A network failure puts the sync back to wait and retries with backoff;
 // a refusal by the server marks it failed with the server's reason until the user retries.
+// A run sends the label edits (label-sync.ts) and then seals the version (dataset-sync.ts).
 import type { DatasetVersion } from '$contract';
 import { describeError } from '$lib/api/api-error';
 import {
@@ -16,6 +17,7 @@ import {
 } from '$lib/db/sync-queue';
 import { NetworkLostError } from './blob-upload';
 import { syncDataset } from './dataset-sync';
+import { labelSyncTransport, syncLabels } from './label-sync';
 import { registerBackgroundSync } from './background-sync';
 import { SYNC_QUEUE_MESSAGE } from './sync-queue-tag';
 
@@ -59,6 +61,9 @@ async function runOne(datasetId: string): Promise<'done' | 'offline'> {
   let lastWrite = 0;
   await updateSync(datasetId, { state: 'uploading', reason: undefined });
   try {
+    // Label edits first (docs/sync-protocol.md): what other devices changed is pulled in, so
+    // the version sealed next holds everyone's labels.
+    await syncLabels(datasetId, { transport: labelSyncTransport(undefined, abort.signal) });
     const result = await syncDataset(datasetId, {
       signal: abort.signal,
       onProgress: (p) => {

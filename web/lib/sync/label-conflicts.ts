@@ -1,0 +1,60 @@
+// Conflicts the server kept (docs/sync-protocol.md): listing them, and settling one with the
+// user's choice. A choice is an ordinary label edit that names the conflict, recorded in the
+// log like any other, so it works offline and is sent with the next sync.
+import type { LabelConflict, LiveLabels } from '$contract';
+import { api } from '$lib/api/client';
+import { unwrap } from '$lib/api/api-error';
+import { getDb, type LoupeDb } from '$lib/db/database';
+import { writeAndRecord } from '$lib/db/label-log';
+
+export type ConflictChoice = 'current' | 'incoming' | 'both';
+
+export async function listConflicts(datasetId: string, client = api): Promise<LabelConflict[]> {
+  return unwrap<LabelConflict[]>(
+    await client['label-sync'][':datasetId'].conflicts.$get({ param: { datasetId } }),
+  );
+}
+
+/** The labels a choice keeps; "both" keeps every shape of either side, once. */
+export function chosenLabels(conflict: LabelConflict, choice: ConflictChoice): LiveLabels {
+  const current = conflict.currentLabels;
+  const incoming = conflict.labels;
+  if (choice === 'current') return current;
+  if (choice === 'incoming') return incoming;
+  const union = <T>(a: T[], b: T[]) => {
+    const seen = new Set(a.map((x) => JSON.stringify(x)));
+    return [...a, ...b.filter((x) => !seen.has(JSON.stringify(x)))];
+  };
+  return {
+    boxes: union(current.boxes, incoming.boxes),
+    polygons: union(current.polygons, incoming.polygons),
+    // One image class only: the current one wins unless it has none.
+    imageClass: current.imageClass ?? incoming.imageClass,
+  };
+}
+
+/** Writes the chosen labels on this device as an edit that settles the conflict. */
+export async function settleConflict(
+  datasetId: string,
+  conflict: LabelConflict,
+  choice: ConflictChoice,
+  db: LoupeDb = getDb(),
+): Promise<void> {
+  await writeAndRecord(db, datasetId, conflict.sha256, chosenLabels(conflict, choice), [
+    conflict.id,
+  ]);
+}
+
+/** One line per side, for the panel: what each holds. */
+export function describeLabels(labels: LiveLabels, classes: readonly string[]): string {
+  const name = (i: number) => classes[i] ?? `class ${i + 1}`;
+  const parts: string[] = [];
+  if (labels.boxes.length) {
+    parts.push(
+      `${labels.boxes.length} box(es): ${labels.boxes.map((b) => name(b.classIndex)).join(', ')}`,
+    );
+  }
+  if (labels.polygons.length) parts.push(`${labels.polygons.length} outline(s)`);
+  if (labels.imageClass !== null) parts.push(`image class ${name(labels.imageClass)}`);
+  return parts.join('; ') || 'no labels';
+}
