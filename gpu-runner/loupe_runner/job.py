@@ -35,7 +35,7 @@ from loupe_runner.lease import HEARTBEAT_SECONDS, Heartbeat, StopSignal
 from loupe_runner.materialise import BlobCache, materialise, task_images
 from loupe_runner.outbox import Outbox
 from loupe_runner.preflight import check_disk, check_split, estimate_bytes
-from loupe_runner.report import run_files, validation_summary
+from loupe_runner.report import headline, run_files, test_summary, validation_summary
 from loupe_runner.train import TrainRequest, TrainResult, train
 from loupe_runner.upload import upload_model
 
@@ -122,7 +122,15 @@ def _stages(
     manifest = context.client.manifest(config.dataset_version_id)
     cache = BlobCache(context.workdir / "blobs", context.client.download_blob)
     # Pre-flight: before a single photo is downloaded.
-    check_split(manifest, config.seed, config.val_fraction, config.task)
+    check_split(
+        manifest,
+        config.seed,
+        config.val_fraction,
+        config.task,
+        test_fraction=config.test_fraction,
+        stratify=config.stratify,
+        types=config.annotation_types,
+    )
     images = task_images(manifest, config.task).values()
     check_disk(context.workdir, estimate_bytes(images, lambda sha: (cache.folder / sha).exists()))
     dataset = materialise(
@@ -133,6 +141,9 @@ def _stages(
         val_fraction=config.val_fraction,
         task=config.task,
         check_stop=stop.check,
+        test_fraction=config.test_fraction,
+        stratify=config.stratify,
+        types=config.annotation_types,
     )
     for note in dataset.notes:  # labels converted for the task, or images it cannot use
         outbox.put(NoticeEvent(level="info", message=note))
@@ -178,6 +189,24 @@ def _stages(
     with CheckpointUploader(context.client, job.id, lease.lease_token, stop) as uploader:
         result = train(request, context.workdir, outbox.put, stop.check, uploader.submit)
     stop.check()
+    test = None
+    if dataset.test:
+        stage.enter("testing the model")
+        test = {
+            "images": len(dataset.test),
+            **test_summary(
+                result.weights,
+                dataset.data,
+                config.imgsz,
+                config.ultralytics_batch,
+                context.device,
+                context.workdir,
+                job_dir / "test",
+            ),
+        }
+        message = f"Test split ({len(dataset.test)} photos held out of training and model choice): "
+        outbox.put(NoticeEvent(level="info", message=message + headline(test)))
+        stop.check()
     stage.enter("exporting the model")
     outbox.put(StatusEvent(status="exporting"))
     model_dir = job_dir / "model"
@@ -192,7 +221,9 @@ def _stages(
         job_id=job.id,
         metrics=result.metrics,
     )
-    extras = _extras(context, result, exported.path, model_dir, outbox, config.imgsz, config.model)
+    extras = _extras(
+        context, result, exported.path, model_dir, outbox, config.imgsz, config.model, test
+    )
     # Every epoch's metrics are stored before the model is, so the model page is complete.
     stage.enter("reporting metrics")
     outbox.flush(FLUSH_SECONDS)
@@ -222,14 +253,18 @@ def _extras(
     outbox: Outbox,
     imgsz: int,
     architecture: str,
+    test: dict[str, Any] | None,
 ) -> list[Path]:
-    """best.pt, validation.json, results.csv, plots and (on a GPU) model-fp16.onnx."""
+    """best.pt, validation.json (with the test split's results, if any), results.csv, plots and
+    (on a GPU) model-fp16.onnx."""
     extras: list[Path] = []
     best = result.weights.with_name("best.pt")
     if best.exists():
         extras.append(best)  # what fine-tuning starts from later
     validation: dict[str, Any] = validation_summary(result.trainer)
     validation["onnxBenchmark"] = benchmark_onnx(onnx_path)
+    if test is not None:
+        validation["test"] = test
     fp16 = _export_fp16(context, result.weights, imgsz, model_dir, outbox, architecture)
     if fp16 is not None:
         validation["onnxFp16Benchmark"] = benchmark_onnx(fp16)

@@ -2,15 +2,18 @@
 
 detect and segment (`data` is data.yaml):
 
-    <dest>/images/{train,val}/<sha256>.<ext>  hardlinks into the blob cache (copies across disks)
-    <dest>/labels/{train,val}/<sha256>.txt    detect: "class cx cy w h" per box and per outline's
-                                              bounding box; segment: "class x1 y1 x2 y2 ..." per
-                                              outline and per box's four corners; empty: background
-    <dest>/data.yaml                          absolute path, train, val, names
+    <dest>/images/{train,val,test}/<sha256>.<ext>  hardlinks into the blob cache (copies across
+                                                   disks); test only when the job asks for one
+    <dest>/labels/{train,val,test}/<sha256>.txt    detect: "class cx cy w h" per box and per
+                                                   outline's bounding box; segment: "class x1 y1
+                                                   x2 y2 ..." per outline and per box's four
+                                                   corners (as the job's annotation types say);
+                                                   empty: background
+    <dest>/data.yaml                               absolute path, train, val, (test,) names
 
 classify (`data` is the folder itself, as Ultralytics wants):
 
-    <dest>/{train,val}/<class index>/<sha256>.<ext>   images with an image class; others left out
+    <dest>/{train,val,test}/<class index>/<sha256>.<ext>   images with an image class; others out
     <dest>/.ndjson.yaml                               names, in the manifest's order
 
 Class folders are named by index, not by name: a name is free text ("a/b", ".."), and from plain
@@ -25,17 +28,24 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from loupe_runner.client import CorruptBlob, ServerError
-from loupe_runner.contract import Box, DatasetManifest, ManifestImage, Polygon, Task
+from loupe_runner.contract import (
+    AnnotationTypes,
+    Box,
+    DatasetManifest,
+    ManifestImage,
+    Polygon,
+    Task,
+)
 from loupe_runner.errors import DatasetError
+from loupe_runner.split import Split, groups_for, split_groups
 
 # Pillow's format name -> an extension Ultralytics accepts (ultralytics.data.utils.IMG_FORMATS).
 _EXTENSIONS = {
@@ -57,6 +67,7 @@ class Materialised:
     val: list[str]
     labels: int  # what the task learns from: boxes and outlines, or image classes
     notes: list[str]  # conversions and omissions the user should hear about
+    test: list[str] = field(default_factory=list)  # empty: the job asked for no test split
 
 
 class BlobCache:
@@ -75,17 +86,9 @@ class BlobCache:
 
 
 def split(shas: Sequence[str], seed: int, val_fraction: float) -> tuple[list[str], list[str]]:
-    """Deterministic train/val split: the same images, seed and fraction give the same split.
-
-    Sorting first makes the split independent of the manifest's order. A lone image is used for
-    both, so a one-photo smoke test still trains and validates.
-    """
-    ordered = sorted(set(shas))
-    if len(ordered) < 2:
-        return list(ordered), list(ordered)
-    random.Random(seed).shuffle(ordered)
-    n_val = min(len(ordered) - 1, max(1, round(len(ordered) * val_fraction)))
-    return sorted(ordered[n_val:]), sorted(ordered[:n_val])
+    """A plain (unstratified) train/val split; see loupe_runner.split."""
+    parts = split_groups(dict.fromkeys(shas, 0), seed, val_fraction)
+    return parts.train, parts.val
 
 
 def yolo_line(box: Box) -> str:
@@ -127,21 +130,29 @@ def _clamp(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def label_lines(image: ManifestImage, task: Task) -> list[str]:
+def used_labels(
+    image: ManifestImage, types: AnnotationTypes = "both"
+) -> tuple[list[Box], list[Polygon]]:
+    """The boxes and outlines of an image that the job's annotation types say to learn from."""
+    boxes = image.boxes if types in ("boxes", "both") else []
+    polygons = (image.polygons or []) if types in ("outlines", "both") else []
+    return boxes, polygons
+
+
+def label_lines(image: ManifestImage, task: Task, types: AnnotationTypes = "both") -> list[str]:
     """The YOLO label file of one image for detect or segment (empty: a background image)."""
-    polygons = image.polygons or []
+    boxes, polygons = used_labels(image, types)
     if task == "segment":
-        return [segment_line(p) for p in polygons] + [
-            segment_line(box_polygon(b)) for b in image.boxes
-        ]
-    return [yolo_line(b) for b in image.boxes] + [yolo_line(polygon_box(p)) for p in polygons]
+        return [segment_line(p) for p in polygons] + [segment_line(box_polygon(b)) for b in boxes]
+    return [yolo_line(b) for b in boxes] + [yolo_line(polygon_box(p)) for p in polygons]
 
 
-def label_classes(image: ManifestImage, task: Task) -> list[int]:
+def label_classes(image: ManifestImage, task: Task, types: AnnotationTypes = "both") -> list[int]:
     """The class of every label the task learns from in this image (pre-flight counts these)."""
     if task == "classify":
         return [] if image.image_class is None else [image.image_class]
-    return [b.class_index for b in image.boxes] + [p.class_index for p in image.polygons or []]
+    boxes, polygons = used_labels(image, types)
+    return [b.class_index for b in boxes] + [p.class_index for p in polygons]
 
 
 def task_images(manifest: DatasetManifest, task: Task) -> dict[str, ManifestImage]:
@@ -154,29 +165,19 @@ def task_images(manifest: DatasetManifest, task: Task) -> dict[str, ManifestImag
 
 
 def task_split(
-    images: dict[str, ManifestImage], task: Task, seed: int, val_fraction: float
-) -> tuple[list[str], list[str]]:
-    """The split materialise() makes (pre-flight checks the same one).
-
-    Classify splits each class on its own, so every class with two photos or more lands on both
-    sides; a class with one photo goes to train, and pre-flight says it is missing from val.
-    Detect and segment split all images at once: an image holds several classes.
-    """
-    if task != "classify" or len(images) < 2:
-        return split(list(images), seed, val_fraction)
-    groups: dict[int, list[str]] = {}
-    for sha, image in images.items():
-        groups.setdefault(image.image_class or 0, []).append(sha)
-    train: list[str] = []
-    val: list[str] = []
-    for _, shas in sorted(groups.items()):
-        if len(shas) < 2:
-            train += shas
-            continue
-        part_train, part_val = split(shas, seed, val_fraction)
-        train += part_train
-        val += part_val
-    return sorted(train), sorted(val)
+    images: dict[str, ManifestImage],
+    task: Task,
+    seed: int,
+    val_fraction: float,
+    test_fraction: float = 0.0,
+    *,
+    stratify: bool = True,
+    types: AnnotationTypes = "both",
+) -> Split:
+    """The split materialise() makes (pre-flight checks the same one): stratified by each image's
+    class for classify, by its rarest class for detect and segment (loupe_runner.split)."""
+    labels = {sha: label_classes(image, task, types) for sha, image in images.items()}
+    return split_groups(groups_for(task, stratify, labels), seed, val_fraction, test_fraction)
 
 
 def materialise(
@@ -188,23 +189,33 @@ def materialise(
     val_fraction: float,
     task: Task = "detect",
     check_stop: Callable[[], None] = lambda: None,
+    test_fraction: float = 0.0,
+    stratify: bool = True,
+    types: AnnotationTypes = "both",
 ) -> Materialised:
     images = task_images(manifest, task)
-    labels, notes = check_labels(manifest, images, task)
-    train, val = task_split(images, task, seed, val_fraction)
+    labels, notes = check_labels(manifest, images, task, types)
+    parts = task_split(
+        images, task, seed, val_fraction, test_fraction, stratify=stratify, types=types
+    )
+    splits = {"train": parts.train, "val": parts.val, "test": parts.test}
     if dest.exists():
         shutil.rmtree(dest)  # a retried job starts from a clean layout
     dest.mkdir(parents=True)
     root = dest.resolve()
     if task == "classify":
-        data = _image_folders(manifest, images, cache, root, train, val, check_stop)
+        data = _image_folders(manifest, images, cache, root, splits, check_stop)
     else:
-        data = _yolo_folders(manifest, images, cache, root, train, val, task, check_stop)
-    return Materialised(root, data, list(manifest.classes), train, val, labels, notes)
+        data = _yolo_folders(manifest, images, cache, root, splits, task, types, check_stop)
+    classes = list(manifest.classes)
+    return Materialised(root, data, classes, parts.train, parts.val, labels, notes, parts.test)
 
 
 def check_labels(
-    manifest: DatasetManifest, images: dict[str, ManifestImage], task: Task
+    manifest: DatasetManifest,
+    images: dict[str, ManifestImage],
+    task: Task,
+    types: AnnotationTypes = "both",
 ) -> tuple[int, list[str]]:
     """(the number of labels the task learns from, notes for the user); a DatasetError when
     there is nothing to learn, naming what to draw or which task the labels suit."""
@@ -234,6 +245,7 @@ def check_labels(
             else []
         )
         return len(images), notes
+    use_boxes, use_outlines = types in ("boxes", "both"), types in ("outlines", "both")
     if task == "segment":
         if polygons == 0:
             also = f" (its {boxes} boxes would only teach rectangles)" if boxes else ""
@@ -242,20 +254,31 @@ def check_labels(
                 f"polygons, so a segmentation model has nothing to learn{also}. Draw outlines "
                 "around the objects, sync, and start a job on the new version, or train detect."
             )
-        notes = (
-            [f"{boxes} boxes were used as rectangular outlines (their four corners)."]
-            if boxes
-            else []
-        )
-        return polygons + boxes, notes
-    if boxes + polygons == 0:
+        if not boxes:
+            return polygons, []
+        if use_boxes:
+            return polygons + boxes, [
+                f"{boxes} boxes were used as rectangular outlines (their four corners)."
+            ]
+        return polygons, [f"{boxes} boxes were not used: a box cannot become an outline."]
+    used = boxes * use_boxes + polygons * use_outlines
+    if used == 0:
+        what = {"boxes": "boxes", "outlines": "outlines", "both": "boxes or outlines"}[types]
+        other = {"boxes": polygons, "outlines": boxes, "both": 0}[types]
+        also = f" (it has {other} of the other kind: choose both annotation types)" if other else ""
         raise DatasetError(
-            f"The dataset '{name}' has {count} images but no boxes or outlines, so a detector "
-            "has nothing to learn. Draw a box around at least one object, sync, and start a job "
-            "on the new version."
+            f"The dataset '{name}' has {count} images but no {what}, so a detector has nothing "
+            f"to learn{also}. Draw a box around at least one object, sync, and start a job on "
+            "the new version."
         )
-    notes = [f"{polygons} outlines were used as their bounding boxes."] if polygons else []
-    return boxes + polygons, notes
+    notes = []
+    if polygons and use_outlines:
+        notes.append(f"{polygons} outlines were used as their bounding boxes.")
+    elif polygons:
+        notes.append(f"{polygons} outlines were not used: the job learns from boxes only.")
+    if boxes and not use_boxes:
+        notes.append(f"{boxes} boxes were not used: the job learns from outlines only.")
+    return used, notes
 
 
 def _yolo_folders(
@@ -263,12 +286,14 @@ def _yolo_folders(
     images: dict[str, ManifestImage],
     cache: BlobCache,
     root: Path,
-    train: list[str],
-    val: list[str],
+    splits: dict[str, list[str]],
     task: Task,
+    types: AnnotationTypes,
     check_stop: Callable[[], None],
 ) -> Path:
-    for name, shas in (("train", train), ("val", val)):
+    for name, shas in splits.items():
+        if not shas:
+            continue
         (root / "images" / name).mkdir(parents=True)
         (root / "labels" / name).mkdir(parents=True)
         for sha in shas:
@@ -276,7 +301,7 @@ def _yolo_folders(
             image = images[sha]
             blob = _fetch(cache, image)
             _link(blob, root / "images" / name / f"{sha}.{_extension(blob, image)}")
-            lines = "".join(f"{line}\n" for line in label_lines(image, task))
+            lines = "".join(f"{line}\n" for line in label_lines(image, task, types))
             (root / "labels" / name / f"{sha}.txt").write_text(lines, encoding="utf-8")
     data_yaml = root / "data.yaml"
     # JSON is valid YAML, and json.dumps quotes any class name safely.
@@ -284,6 +309,7 @@ def _yolo_folders(
         "path": str(root),
         "train": "images/train",
         "val": "images/val",
+        **({"test": "images/test"} if splits["test"] else {}),
         "names": list(manifest.classes),
     }
     data_yaml.write_text(json.dumps(layout, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -295,11 +321,10 @@ def _image_folders(
     images: dict[str, ManifestImage],
     cache: BlobCache,
     root: Path,
-    train: list[str],
-    val: list[str],
+    splits: dict[str, list[str]],
     check_stop: Callable[[], None],
 ) -> Path:
-    for name, shas in (("train", train), ("val", val)):
+    for name, shas in splits.items():
         for sha in shas:
             check_stop()
             image = images[sha]

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from loupe_runner.contract import DatasetManifest, ManifestImage, Task
+from loupe_runner.contract import AnnotationTypes, DatasetManifest, ManifestImage, Task
 from loupe_runner.errors import DatasetError, RunnerError
 from loupe_runner.materialise import check_labels, label_classes, task_images, task_split
 
@@ -32,12 +32,23 @@ class DiskSpaceError(RunnerError):
 
 
 def check_split(
-    manifest: DatasetManifest, seed: int, val_fraction: float, task: Task = "detect"
+    manifest: DatasetManifest,
+    seed: int,
+    val_fraction: float,
+    task: Task = "detect",
+    *,
+    test_fraction: float = 0.0,
+    stratify: bool = True,
+    types: AnnotationTypes = "both",
 ) -> None:
-    """check_classes on the split materialise() will make (it is deterministic)."""
+    """check_classes on the split materialise() will make (it is deterministic). The test split
+    may miss a class: it only measures, and its per-class results show what it held."""
     images = task_images(manifest, task)
-    check_labels(manifest, images, task)  # anything to learn at all, in the task's own words
-    check_classes(manifest, images, *task_split(images, task, seed, val_fraction), task=task)
+    check_labels(manifest, images, task, types)  # anything to learn, in the task's own words
+    parts = task_split(
+        images, task, seed, val_fraction, test_fraction, stratify=stratify, types=types
+    )
+    check_classes(manifest, images, parts.train, parts.val, task=task, types=types)
 
 
 def check_classes(
@@ -46,10 +57,11 @@ def check_classes(
     train: list[str],
     val: list[str],
     task: Task = "detect",
+    types: AnnotationTypes = "both",
 ) -> None:
     """Every class needs a labelled example in train (to learn it) and in val (to measure it)."""
-    in_train = _classes_in((images[sha] for sha in train), task)
-    in_val = _classes_in((images[sha] for sha in val), task)
+    in_train = _classes_in((images[sha] for sha in train), task, types)
+    in_val = _classes_in((images[sha] for sha in val), task, types)
     problems = []
     for index, name in enumerate(manifest.classes):
         sides = (("train", in_train), ("val", in_val))
@@ -77,8 +89,8 @@ def check_classes(
     )
 
 
-def _classes_in(images: Iterable[ManifestImage], task: Task) -> set[int]:
-    return {index for image in images for index in label_classes(image, task)}
+def _classes_in(images: Iterable[ManifestImage], task: Task, types: AnnotationTypes) -> set[int]:
+    return {index for image in images for index in label_classes(image, task, types)}
 
 
 def _names(names: list[str]) -> str:

@@ -15,7 +15,10 @@ object Ultralytics' validator leaves behind rather than parsed from its log:
                         rows are the predicted class, columns the true class (Ultralytics' layout);
                         detect and segment end with "background", classify has none
      "speedMs": {"preprocess", "inference", "postprocess"},    per image, on the runner
-     "onnxBenchmark": {...} | null}                            see export.benchmark_onnx
+     "onnxBenchmark": {...} | null,                            see export.benchmark_onnx
+     "test": {"images", "metrics", "perClass", "confusionMatrix", "speedMs"}}
+                        only when the job held out a test split: best.pt validated once more on
+                        photos that neither trained it nor chose it (best.pt is picked on val)
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from loupe_runner import ultralytics_env
 from loupe_runner.contract import ARTIFACT_NAME, MAX_ARTIFACTS_PER_JOB, REQUIRED_ARTIFACTS
 
 log = logging.getLogger(__name__)
@@ -40,7 +44,52 @@ def validation_summary(trainer: Any) -> dict[str, Any]:
     metrics = getattr(getattr(trainer, "validator", None), "metrics", None)
     if metrics is None:
         return {"metrics": {}, "perClass": [], "confusionMatrix": None, "speedMs": None}
-    names = _names(metrics, trainer)
+    return _summary(metrics, _names(metrics, getattr(trainer, "data", None)))
+
+
+def test_summary(
+    weights: Path, data: Path, imgsz: int, batch: int, device: str, workdir: Path, out_dir: Path
+) -> dict[str, Any]:
+    """best.pt validated on the test split, summarised as the final validation is. Plots are on
+    because Ultralytics fills the confusion matrix only while plotting; they stay in out_dir."""
+    ultralytics = ultralytics_env.load(workdir)
+    model = ultralytics.YOLO(str(weights))
+    metrics = model.val(
+        data=str(data),
+        split="test",
+        imgsz=imgsz,
+        batch=batch if batch > 0 else 16,  # auto batch (-1) is for training
+        device=device,
+        plots=True,
+        project=str(out_dir.parent),
+        name=out_dir.name,
+        exist_ok=True,
+        verbose=False,
+    )
+    return _summary(metrics, _names(metrics, {"names": model.names}))
+
+
+def headline(summary: dict[str, Any]) -> str:
+    """The numbers a user checks first, for a notice: "mAP50 0.812, mAP50-95 0.61"."""
+    metrics: dict[str, float | None] = summary["metrics"]
+    shown = [
+        f"{label} {metrics[key]:.3f}"
+        for label, key in _HEADLINE
+        if isinstance(metrics.get(key), float)
+    ]
+    return ", ".join(shown) or "no metrics"
+
+
+_HEADLINE = (
+    ("mAP50", "metrics/mAP50(B)"),
+    ("mAP50-95", "metrics/mAP50-95(B)"),
+    ("mask mAP50-95", "metrics/mAP50-95(M)"),
+    ("top-1", "metrics/accuracy_top1"),
+    ("top-5", "metrics/accuracy_top5"),
+)
+
+
+def _summary(metrics: Any, names: dict[int, str]) -> dict[str, Any]:
     confusion = _confusion(getattr(metrics, "confusion_matrix", None), names)
     if hasattr(metrics, "class_result"):
         per_class = _per_class_detection(metrics, names)
@@ -60,9 +109,9 @@ def validation_summary(trainer: Any) -> dict[str, Any]:
     }
 
 
-def _names(metrics: Any, trainer: Any) -> dict[int, str]:
-    # Detection metrics carry the names; classify's do not, its trainer's data does.
-    found = getattr(metrics, "names", None) or (getattr(trainer, "data", None) or {}).get("names")
+def _names(metrics: Any, data: dict[str, Any] | None) -> dict[int, str]:
+    # Detection metrics carry the names; classify's do not, its trainer's data (or model) does.
+    found = getattr(metrics, "names", None) or (data or {}).get("names")
     return {int(k): str(v) for k, v in dict(found or {}).items()}
 
 

@@ -4,10 +4,12 @@ Events go to a plain callable, so a test can collect them in a list and the job 
 the server. Ultralytics' own callbacks drive the reports:
 
 - on_train_start     -> a notice when the run resumed from a checkpoint (and from which epoch)
-- on_train_batch_end -> progress, at most about once a second, and always for an epoch's last batch
+- on_train_batch_end -> progress, at most about once a second, and always for an epoch's last
+                        batch, with the time left estimated from the trainer's own clock
 - on_fit_epoch_end   -> the epoch's metrics, the same row Ultralytics writes to results.csv (so
                         the keys follow the task: segment adds seg_loss and (M) metrics, classify
-                        has train/loss, val/loss and accuracy_top1/top5); every
+                        has train/loss, val/loss and accuracy_top1/top5), plus the epoch's wall
+                        time and, on a CUDA GPU, the most memory reserved during it; every
                         `checkpoint_every` epochs a copy of last.pt for the job to upload
 
 Ultralytics also fires on_fit_epoch_end once more after the last epoch, for its final validation
@@ -42,6 +44,8 @@ from typing import Any
 from loupe_runner import ultralytics_env
 from loupe_runner.base_weights import check_task
 from loupe_runner.contract import (
+    EPOCH_TIME_KEY,
+    GPU_MEMORY_KEY,
     AnyRunnerEvent,
     EpochEvent,
     JobProgress,
@@ -108,6 +112,8 @@ class Reporter:
     # reporting its own run keeps whatever it asked Ultralytics for.
     final_plots: bool = True
     clock: Callable[[], float] = time.monotonic
+    # Ultralytics times a run with time.time() (trainer.train_time_start); the ETA uses the same.
+    wall_clock: Callable[[], float] = time.time
     batch: int = 0
     last_progress: float = -math.inf
     trained_epoch: int = -1  # 0-based, set when an epoch's training pass ends
@@ -137,10 +143,26 @@ class Reporter:
         if self.batch >= batches or now - self.last_progress >= PROGRESS_INTERVAL_S:
             self.last_progress = now
             progress = JobProgress(
-                epoch=trainer.epoch + 1, epochs=trainer.epochs, batch=self.batch, batches=batches
+                epoch=trainer.epoch + 1,
+                epochs=trainer.epochs,
+                batch=self.batch,
+                batches=batches,
+                eta_seconds=self._eta(trainer, batches),
             )
             self.sink(ProgressEvent(progress=progress))
         self.check_stop()
+
+    def _eta(self, trainer: Any, batches: int) -> float | None:
+        """Time left at the pace of this run so far: the trainer's elapsed time (training and
+        each epoch's validation) over the share of its epochs done. None before it has a pace."""
+        started = getattr(trainer, "train_time_start", None)
+        first = int(getattr(trainer, "start_epoch", 0) or 0)  # a resumed run's earlier epochs
+        done = trainer.epoch - first + self.batch / max(batches, 1)
+        total = trainer.epochs - first
+        if started is None or done <= 0 or total <= 0:
+            return None
+        elapsed = max(0.0, self.wall_clock() - float(started))
+        return round(float(elapsed * max(0.0, total - done) / done), 1)
 
     def on_train_epoch_end(self, trainer: Any) -> None:
         self.trained_epoch = trainer.epoch
@@ -157,6 +179,7 @@ class Reporter:
             **(trainer.label_loss_items(trainer.tloss, prefix="train") if trainer.tloss else {}),
             **(trainer.metrics or {}),
             **(trainer.lr or {}),
+            **_epoch_resources(trainer),
         }
         self.epoch_metrics = _finite(row)
         epoch = trainer.epoch + 1
@@ -332,6 +355,22 @@ def _release_loaders(trainer: Any) -> None:
         loader = getattr(trainer, name, None)
         if loader is not None and hasattr(loader, "close"):
             loader.close()
+
+
+def _epoch_resources(trainer: Any) -> dict[str, float]:
+    """The epoch's wall time as Ultralytics measured it (training, validation and saving), and
+    the most memory the CUDA allocator reserved during the epoch; no memory figure elsewhere:
+    a CPU run's memory is the machine's, which health reports."""
+    row: dict[str, float] = {}
+    if getattr(trainer, "epoch_time", None):
+        row[EPOCH_TIME_KEY] = float(trainer.epoch_time)
+    device = getattr(trainer, "device", None)
+    if getattr(device, "type", None) == "cuda":
+        import torch
+
+        row[GPU_MEMORY_KEY] = torch.cuda.max_memory_reserved(device) / 2**30
+        torch.cuda.reset_peak_memory_stats(device)  # so the next epoch reports its own peak
+    return row
 
 
 def _finite(row: dict[str, Any]) -> dict[str, float]:

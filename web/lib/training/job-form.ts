@@ -1,4 +1,5 @@
 import {
+  type AnnotationTypes,
   CreateJobRequest,
   HYPERPARAMETER_DEFAULTS,
   ModelArchitecture,
@@ -20,6 +21,10 @@ export type JobDraft = {
   batch: number | 'auto';
   seed: number;
   valFraction: number;
+  /** 0: no test split. */
+  testFraction: number;
+  stratify: boolean;
+  annotationTypes: AnnotationTypes;
   checkpointEvery: number;
   /** Only the settings the user changed; the rest keep Ultralytics' defaults. */
   hyperparameters: Hyperparameters;
@@ -36,6 +41,9 @@ export const defaultDraft = (datasetVersionId = ''): JobDraft => ({
   batch: 16,
   seed: 0,
   valFraction: 0.2,
+  testFraction: 0,
+  stratify: true,
+  annotationTypes: 'both',
   checkpointEvery: 5,
   hyperparameters: {},
 });
@@ -76,11 +84,15 @@ export function startFrom(draft: JobDraft, base: ModelVersion | null): JobDraft 
   };
 }
 
-/** A new task drops a base model version of another task, which the server would refuse. */
+/**
+ * A new task drops a base model version of another task, which the server would refuse, and
+ * takes the task's annotation types (segment learns outlines only).
+ */
 export function chooseTask(draft: JobDraft, task: Task, models: ModelVersion[]): JobDraft {
   const base = draft.baseWeights;
   const keeps =
     base?.kind !== 'model-version' ||
     baseCandidates(models, task).some((m) => m.id === base.modelVersionId);
-  return { ...(keeps ? draft : startFrom(draft, null)), task };
+  const annotationTypes = task === 'segment' ? 'outlines' : 'both';
+  return { ...(keeps ? draft : startFrom(draft, null)), task, annotationTypes };
 }

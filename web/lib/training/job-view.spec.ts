@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CreateJobRequest, type Job } from '$contract';
-import { applyJobEvent, type JobView } from './job-view';
+import { applyJobEvent, storedNotices, type JobView } from './job-view';
 
 const job: Job = {
   origin: 'queue',
@@ -14,6 +14,8 @@ const job: Job = {
   modelVersionId: null,
   createdAt: '',
   updatedAt: '',
+  startedAt: null,
+  finishedAt: null,
 };
 const empty: JobView = { job, epochs: [], notices: [] };
 
@@ -28,7 +30,7 @@ describe('applyJobEvent', () => {
 
   it('moves status, progress and health, and collects notices', () => {
     let view = applyJobEvent(empty, { type: 'status', status: 'failed', error: 'disk full' });
-    view = applyJobEvent(view, { type: 'notice', level: 'warning', message: 'retrying' });
+    view = applyJobEvent(view, { type: 'notice', level: 'warning', message: 'retrying' }, 7);
     view = applyJobEvent(view, {
       type: 'health',
       health: { runnerId: 'r', device: 'cpu', cpuPercent: 50, gpus: [] },
@@ -38,6 +40,25 @@ describe('applyJobEvent', () => {
       error: 'disk full',
       health: { cpuPercent: 50 },
     });
-    expect(view.notices).toEqual([{ level: 'warning', message: 'retrying' }]);
+    expect(view.notices).toEqual([{ id: 7, level: 'warning', message: 'retrying' }]);
+  });
+
+  it('shows each notice once, whether it came from the stored log, the stream, or both', () => {
+    const oom = { type: 'notice', level: 'warning', message: 'out of memory, batch 8' } as const;
+    const later = { type: 'notice', level: 'info', message: 'resumed' } as const;
+    // Read from the log on open: sent before the page was there.
+    const notices = storedNotices([
+      { id: 3, event: { type: 'status', status: 'training', error: null } },
+      { id: 4, event: oom },
+    ]);
+    let view: JobView = { ...empty, notices };
+    // The stream delivers it again (it was held while the log loaded), then a new one.
+    view = applyJobEvent(view, oom, 4);
+    view = applyJobEvent(view, later, 9);
+    view = applyJobEvent(view, later, 9);
+    expect(view.notices).toEqual([
+      { id: 4, level: 'warning', message: 'out of memory, batch 8' },
+      { id: 9, level: 'info', message: 'resumed' },
+    ]);
   });
 });

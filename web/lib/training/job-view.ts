@@ -1,12 +1,16 @@
-import type { EpochMetrics, Job, JobEvent } from '$contract';
+import type { EpochMetrics, Job, JobEvent, StoredJobEvent } from '$contract';
 
-export type Notice = { level: 'info' | 'warning'; message: string };
+/** `id`: its place in the job's event log, so one read from REST and live is shown once. */
+export type Notice = { id: number; level: 'info' | 'warning'; message: string };
 
 /** What a job page shows, rebuilt from the snapshot and then from each live event. */
 export type JobView = { job: Job; epochs: EpochMetrics[]; notices: Notice[] };
 
-/** Applies one live event; replays are harmless (an epoch already shown is not added twice). */
-export function applyJobEvent(view: JobView, event: JobEvent): JobView {
+/**
+ * Applies one live event; replays are harmless (an epoch or a notice already shown is not added
+ * twice). `id` is the event's id in the job's log (0: unknown).
+ */
+export function applyJobEvent(view: JobView, event: JobEvent, id = 0): JobView {
   const { job } = view;
   switch (event.type) {
     case 'status':
@@ -26,11 +30,21 @@ export function applyJobEvent(view: JobView, event: JobEvent): JobView {
         ),
       };
     case 'notice':
+      if (id > 0 && view.notices.some((n) => n.id === id)) return view;
       return {
         ...view,
-        notices: [...view.notices, { level: event.level, message: event.message }],
+        notices: [...view.notices, { id, level: event.level, message: event.message }].sort(
+          (a, b) => a.id - b.id,
+        ),
       };
   }
+}
+
+/** The notices among events read from the job's log (GET /api/jobs/:id/log). */
+export function storedNotices(stored: readonly StoredJobEvent[]): Notice[] {
+  return stored.flatMap(({ id, event }) =>
+    event.type === 'notice' ? [{ id, level: event.level, message: event.message }] : [],
+  );
 }
 
 export const isRunning = (job: Job) => !['completed', 'failed', 'cancelled'].includes(job.status);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateJobRequest } from '$contract';
+import { JobSettings } from '$contract';
 
 /**
  * Saved training configurations, kept in this browser's localStorage: small, per-person, and
@@ -7,7 +7,7 @@ import { CreateJobRequest } from '$contract';
  */
 const KEY = 'loupe.training-templates';
 
-export const TemplateConfig = CreateJobRequest.omit({ datasetVersionId: true });
+export const TemplateConfig = JobSettings.omit({ datasetVersionId: true });
 export type TemplateConfig = z.input<typeof TemplateConfig>;
 const Template = z.object({ name: z.string().min(1), config: TemplateConfig });
 export type Template = z.infer<typeof Template>;

@@ -1,0 +1,96 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatasetVersion, Job } from '../../server/contract';
+import { launchChromium, PHONE } from './browser';
+import { generateCards, startLoupe } from './loupe-server';
+
+/**
+ * The wizard trains on two synced datasets at once: their classes side by side, one renamed
+ * onto the other, merged on the server, a train/val/test split, a refused base .pt, and a real
+ * one-epoch CPU training whose test split is measured apart.
+ */
+let loupe: Awaited<ReturnType<typeof startLoupe>>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  loupe = await startLoupe();
+  browser = await launchChromium();
+  page = await browser.newPage(PHONE);
+  page.on('pageerror', (e) => console.error('page error:', e));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await loupe?.close();
+});
+
+describe('training wizard: several datasets, a class mapping, a test split', () => {
+  it('merges two datasets with a mapping and trains one epoch on the result', async () => {
+    const first = await loupe.seed(generateCards(6, 31), 'shop A');
+    const other = generateCards(6, 32);
+    await loupe.seed({ ...other, classes: ['Card'] }, 'shop B');
+
+    await page.goto(`${loupe.url}/?token=${loupe.tokens.userToken}`);
+    await expect.poll(() => new URL(page.url()).searchParams.get('token')).toBeNull();
+    await page.goto(`${loupe.url}/train?dataset=${first.id}`);
+
+    const picker = page.getByTestId('dataset-versions');
+    await picker.getByLabel(/shop B/).check();
+    const mapping = page.getByTestId('class-mapping');
+    await expect.poll(() => mapping.getByRole('textbox').count()).toBe(2);
+    // Side by side, each keeps its own name until mapped: two training classes.
+    await expect
+      .poll(() => page.getByTestId('target-classes').textContent())
+      .toContain('card, Card');
+    await page.getByLabel('Target class for Card of shop B').fill('card');
+    await expect
+      .poll(() => page.getByTestId('target-classes').textContent())
+      .toContain('Training classes (1): card');
+    await page.getByTestId('merge-name').fill('both shops');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Model step: the merged version is what the job trains on.
+    await expect.poll(() => page.getByTestId('annotation-note').textContent()).toMatch(/Detect/);
+    const versions = await loupe.api<DatasetVersion[]>('/api/dataset-versions');
+    const merged = versions.find((v) => v.name === 'both shops');
+    expect(merged).toMatchObject({ classes: ['card'], imageCount: 12, task: 'detect' });
+
+    // A .pt whose hash no operator allowed is refused, in the server's own words.
+    await page.getByTestId('weights-file').setInputFiles({
+      name: 'mystery.pt',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a checkpoint anyone trusts'),
+    });
+    await expect.poll(() => page.getByTestId('weights-error').textContent()).toMatch(/allow/i);
+
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Image size').fill('64');
+    await page.getByLabel('Images per batch').fill('4');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('test-fraction').fill('0.2');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.getByTestId('review').textContent()).toContain('20% test');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await page.waitForURL(/\/jobs\//);
+
+    const jobId = page.url().split('/').at(-1) ?? '';
+    const job = await loupe.api<Job>(`/api/jobs/${jobId}`);
+    expect(job.origin === 'queue' && job.config).toMatchObject({
+      datasetVersionId: merged!.id,
+      testFraction: 0.2,
+      stratify: true,
+      annotationTypes: 'both',
+    });
+    await expect
+      .poll(() => page.getByTestId('job-status').textContent(), { timeout: 300_000 })
+      .toBe('completed');
+    await expect.poll(() => page.getByTestId('epoch-resources').textContent()).toMatch(/per epoch/);
+    const validation = await loupe.api<{ test?: { images: number; metrics: object } }>(
+      `/api/jobs/${jobId}/artifacts/validation.json`,
+    );
+    expect(validation.test?.images).toBeGreaterThan(0);
+    expect(validation.test?.metrics).toHaveProperty(['metrics/mAP50-95(B)']);
+  }, 400_000);
+});
