@@ -5,46 +5,18 @@
  * detect fixture (a real Ultralytics export) so no training is needed; everything else is the
  * built PWA on the real server.
  */
-import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelVersion } from '../../server/contract/model';
-import { readEnv } from '../../server/env';
-import { startServer } from '../../server/server';
 import { CHROMIUM_FLAGS, PHONE } from './browser';
-import { inferenceFixture } from '../fixtures/inference-harness';
+import { fixtureModelVersion, startPwaServer } from '../fixtures/inference-harness';
 
-const dir = inferenceFixture('detect');
-const onnx = readFileSync(join(dir, 'model.onnx'));
-const metadata = JSON.parse(
-  readFileSync(join(dir, 'metadata.json'), 'utf8'),
-) as ModelVersion['metadata'];
-const model: ModelVersion = {
-  id: 'fixture-detect',
-  jobId: metadata.jobId,
-  task: metadata.task,
-  classNames: metadata.classNames,
-  onnxSha256: '0'.repeat(64),
-  onnxBytes: onnx.byteLength,
-  metadata,
-  createdAt: new Date(0).toISOString(),
-};
+const { onnx, model } = fixtureModelVersion('detect');
 
-let server: Awaited<ReturnType<typeof startServer>>;
+let server: Awaited<ReturnType<typeof startPwaServer>>;
 let browser: Awaited<ReturnType<typeof chromium.launch>>;
-const dataDir = join(tmpdir(), `loupe-scan-e2e-${process.pid}`);
 
 beforeAll(async () => {
-  server = await startServer(
-    readEnv({
-      LOUPE_PORT: '0',
-      LOUPE_DATA_DIR: dataDir,
-      LOUPE_RUNNER: 'off',
-      LOUPE_WEB_DIR: resolve('build'),
-    }),
-  );
+  server = await startPwaServer('scan-e2e');
   browser = await chromium.launch({
     executablePath: process.env.LOUPE_CHROMIUM ?? '/usr/bin/chromium',
     args: [
@@ -81,7 +53,7 @@ describe('live scan, in Chromium with a fake camera', () => {
     console.log(`scan: ${text.replace(/\s+/g, ' ').trim()}`);
     expect(text).toMatch(/[\d.]+ fps/);
     expect(text).toMatch(/pre \d+ ms · model \d+ ms · post\s+\d+ ms/);
-    expect(text).toMatch(/wasm/);
+    expect(text).toMatch(/WASM \(WebGPU not available\)/);
     expect(await page.getByRole('alert').count()).toBe(0);
     // Stop releases the camera.
     await page.getByRole('button', { name: 'Stop' }).click();

@@ -62,3 +62,30 @@ describe('runBatch', () => {
     expect(client.seen).toEqual([0, 1]);
   });
 });
+
+describe('runBatch over pages', () => {
+  it('asks for the next page only when the previous one is done, and can drop answers', async () => {
+    const client = fakeClient();
+    const asked: number[] = [];
+    const source = {
+      total: 5,
+      async *pages() {
+        for (const page of [items(3), items(5).slice(3)]) {
+          asked.push(client.seen.length);
+          yield page;
+        }
+      },
+    };
+    const seen: number[] = [];
+    const progress: string[] = [];
+    const out = await runBatch(client, source, {
+      collect: false,
+      onResult: (r) => seen.push(r.key),
+      onProgress: (p) => progress.push(`${p.done}/${p.total}`),
+    });
+    expect(out).toEqual([]);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(asked).toEqual([0, 3]);
+    expect(progress.at(-1)).toBe('5/5');
+  });
+});

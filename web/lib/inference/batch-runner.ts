@@ -1,7 +1,8 @@
 /**
  * Batch mode: one model over many images (a dataset in IndexedDB, a folder of photos), one at a
  * time through the inference client, with progress and cancel. Images are fetched lazily (`read`
- * is called when an image's turn comes), so a 2,000-photo dataset never sits in memory at once.
+ * is called when an image's turn comes) and items may come a page at a time (`BatchSource`, see
+ * ./dataset-batch.ts), so a 2,000-photo dataset never sits in memory at once.
  * Used by model-assisted labeling and by in-browser evaluation (../evaluation).
  */
 import type { InferenceClient, RunOptions } from './inference-client';
@@ -23,8 +24,19 @@ export interface BatchProgress {
 export type BatchResult<K> =
   { key: K; ok: true; result: TaskResult } | { key: K; ok: false; error: InferenceError };
 
+/** Items read a page at a time: the next page is asked for once the previous one is done. */
+export interface BatchSource<K> {
+  total: number;
+  pages(): AsyncIterable<readonly BatchItem<K>[]>;
+}
+
 export interface BatchOptions<K> extends Omit<RunOptions, 'signal'> {
   signal?: AbortSignal;
+  /**
+   * false: do not keep the answers (the answer is `[]`); `onResult` sees each one. For big
+   * batches whose answers are folded as they come (evaluation): segment masks add up.
+   */
+  collect?: boolean;
   onProgress?(progress: BatchProgress): void;
   /** Called with each image's answer as soon as it is known. */
   onResult?(result: BatchResult<K>): void;
@@ -36,40 +48,54 @@ export interface BatchOptions<K> extends Omit<RunOptions, 'signal'> {
  */
 export async function runBatch<K>(
   client: Pick<InferenceClient, 'run'>,
-  items: readonly BatchItem<K>[],
+  items: readonly BatchItem<K>[] | BatchSource<K>,
   options: BatchOptions<K> = {},
 ): Promise<BatchResult<K>[]> {
-  const { signal, onProgress, onResult, ...run } = options;
+  const { signal, onProgress, onResult, collect = true, ...run } = options;
+  const source = 'pages' in items ? items : arraySource(items);
   const results: BatchResult<K>[] = [];
   let failed = 0;
-  onProgress?.({ done: 0, total: items.length, failed });
-  for (const item of items) {
-    if (signal?.aborted) throw new InferenceError('aborted', 'The batch was cancelled.');
-    let answer: BatchResult<K>;
-    try {
-      const blob = await item.read();
-      answer = { key: item.key, ok: true, result: await client.run(blob, { ...run, signal }) };
-    } catch (error) {
-      const wrapped =
-        error instanceof InferenceError
-          ? error
-          : new InferenceError(
-              'bad-image',
-              `Could not read image ${String(item.key)}: ${String(error)}`,
-            );
-      if (
-        wrapped.code === 'aborted' ||
-        wrapped.code === 'disposed' ||
-        wrapped.code === 'no-model'
-      ) {
-        throw wrapped; // the whole batch is over, not just this image
+  let done = 0;
+  onProgress?.({ done: 0, total: source.total, failed });
+  for await (const page of source.pages()) {
+    for (const item of page) {
+      if (signal?.aborted) throw new InferenceError('aborted', 'The batch was cancelled.');
+      let answer: BatchResult<K>;
+      try {
+        const blob = await item.read();
+        answer = { key: item.key, ok: true, result: await client.run(blob, { ...run, signal }) };
+      } catch (error) {
+        const wrapped =
+          error instanceof InferenceError
+            ? error
+            : new InferenceError(
+                'bad-image',
+                `Could not read image ${String(item.key)}: ${String(error)}`,
+              );
+        if (
+          wrapped.code === 'aborted' ||
+          wrapped.code === 'disposed' ||
+          wrapped.code === 'no-model'
+        ) {
+          throw wrapped; // the whole batch is over, not just this image
+        }
+        failed++;
+        answer = { key: item.key, ok: false, error: wrapped };
       }
-      failed++;
-      answer = { key: item.key, ok: false, error: wrapped };
+      done++;
+      if (collect) results.push(answer);
+      onResult?.(answer);
+      onProgress?.({ done, total: source.total, failed });
     }
-    results.push(answer);
-    onResult?.(answer);
-    onProgress?.({ done: results.length, total: items.length, failed });
   }
   return results;
+}
+
+function arraySource<K>(items: readonly BatchItem<K>[]): BatchSource<K> {
+  return {
+    total: items.length,
+    async *pages() {
+      yield items;
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { expose } from 'comlink';
 import { describe, expect, it } from 'vitest';
 import type { ModelMetadata } from '$contract';
+import type { BackendChoice, BackendRequest } from './backend-choice';
 import { createInferenceClient } from './inference-client';
 import { InferenceError, type DetectResult, type LoadedModel, type WorkerReply } from './types';
 import type { InferenceWorkerApi } from './worker/inference.worker';
@@ -180,6 +181,113 @@ describe('createInferenceClient', () => {
     await expect(call).rejects.toMatchObject({ code: 'worker-failed', message: /stopped: boom/ });
     await expect(client.loadModel(new ArrayBuffer(1), metadata)).resolves.toMatchObject(loaded);
     expect(workers).toHaveLength(2);
+    client.dispose();
+  });
+});
+
+/** A backend-choice store in memory: the IndexedDB one is covered in $lib/db. */
+function memoryStore() {
+  const rows = new Map<string, BackendChoice>();
+  return {
+    rows,
+    get: async (sha: string, device: string) => rows.get(`${sha}@${device}`),
+    put: async (sha: string, device: string, choice: BackendChoice) => {
+      rows.set(`${sha}@${device}`, choice);
+    },
+  };
+}
+
+describe('createInferenceClient: backend choice', () => {
+  const sha = 'ab'.repeat(32);
+  const gpuDevice = { device: 'gpu-1 | Chrome' };
+  /** A worker whose load answers what the request asked for, as the real selector would. */
+  function choosingWorker(requests: BackendRequest[], benchmarkWinner: BackendChoice) {
+    return fakeWorker({
+      probe: async () => gpuDevice,
+      load: async (_model, _meta, options) => {
+        const request = options as BackendRequest;
+        requests.push(request);
+        const choice = request.benchmark
+          ? benchmarkWinner
+          : (request.remembered ?? { backend: 'wasm' as const });
+        return ok({ ...loaded, backend: choice.backend, choice });
+      },
+      run: async () =>
+        ok({ task: 'detect', detections: [], fallbackReason: 'WebGPU failed: lost' } as never),
+    }) as unknown as Worker;
+  }
+
+  it('benchmarks the first load of a model on a device and reuses the winner after', async () => {
+    const store = memoryStore();
+    const requests: BackendRequest[] = [];
+    const winner: BackendChoice = {
+      backend: 'webgpu',
+      reason: 'faster on this device: 15 ms vs 90 ms',
+      timings: { wasm: 90, webgpu: 15 },
+    };
+    const client = createInferenceClient(() => choosingWorker(requests, winner), {
+      choices: store,
+    });
+    const first = await client.loadModel(new ArrayBuffer(4), metadata, { sha256: sha });
+    expect(first.choice).toEqual(winner);
+    expect(store.rows.get(`${sha}@${gpuDevice.device}`)).toEqual(winner);
+    const second = await client.loadModel(new ArrayBuffer(4), metadata, { sha256: sha });
+    expect(second.choice).toEqual(winner);
+    expect(requests).toEqual([
+      { backend: 'auto', benchmark: true },
+      { backend: 'webgpu', remembered: winner },
+    ]);
+    client.dispose();
+  });
+
+  it('hashes the bytes itself when the caller does not know their SHA-256', async () => {
+    const store = memoryStore();
+    const client = createInferenceClient(() => choosingWorker([], { backend: 'wasm' }), {
+      choices: store,
+    });
+    await client.loadModel(new TextEncoder().encode('abc').buffer, metadata);
+    const expected = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+    expect([...store.rows.keys()]).toEqual([`${expected}@${gpuDevice.device}`]);
+    client.dispose();
+  });
+
+  it('remembers WASM, and tells the page, when a run falls back from WebGPU', async () => {
+    const store = memoryStore();
+    const changes: BackendChoice[] = [];
+    const winner: BackendChoice = { backend: 'webgpu', timings: { wasm: 90, webgpu: 15 } };
+    const client = createInferenceClient(() => choosingWorker([], winner), {
+      choices: store,
+      onBackendChange: (c) => changes.push(c),
+    });
+    await client.loadModel(new ArrayBuffer(4), metadata, { sha256: sha });
+    const result = await client.run(fakeBitmap());
+    expect(result.fallbackReason).toBe('WebGPU failed: lost');
+    const fallback = { backend: 'wasm', reason: 'WebGPU failed: lost' };
+    expect(changes).toEqual([fallback]);
+    expect(store.rows.get(`${sha}@${gpuDevice.device}`)).toEqual(fallback);
+    await client.run(fakeBitmap());
+    expect(changes).toHaveLength(1); // said once
+    client.dispose();
+  });
+
+  it('neither hashes nor remembers where WebGPU is missing', async () => {
+    const store = memoryStore();
+    const requests: unknown[] = [];
+    const client = createInferenceClient(
+      () =>
+        fakeWorker({
+          probe: async () => ({ unavailable: 'navigator.gpu is missing', device: 'ua' }),
+          load: async (_m, _meta, options) => {
+            requests.push(options);
+            return ok({ ...loaded, choice: { backend: 'wasm', reason: 'WebGPU not available' } });
+          },
+        }) as unknown as Worker,
+      { choices: store },
+    );
+    const got = await client.loadModel(new ArrayBuffer(4), metadata);
+    expect(got.choice).toEqual({ backend: 'wasm', reason: 'WebGPU not available' });
+    expect(requests).toEqual([{ backend: 'auto' }]);
+    expect(store.rows.size).toBe(0);
     client.dispose();
   });
 });

@@ -10,6 +10,8 @@
 /* eslint no-restricted-globals: ['error', 'self'] -- page code: `self` would be the window here */
 import { transfer, wrap, type Remote } from 'comlink';
 import type { ModelMetadata } from '$contract';
+import { backendChoices } from '$lib/db/backend-choices';
+import { planLoad, type BackendChoice, type BackendChoiceStore } from './backend-choice';
 import {
   InferenceError,
   type BackendPreference,
@@ -23,8 +25,13 @@ import {
 import type { InferenceWorkerApi } from './worker/inference.worker';
 
 export interface LoadModelOptions {
-  /** 'auto' (default) uses WebGPU when available. */
+  /**
+   * 'auto' (default): WASM where WebGPU is missing; else the backend that won this device's
+   * one-time benchmark of this model (run now on the first load, then remembered).
+   */
   backend?: BackendPreference;
+  /** Hex SHA-256 of `model` when the caller knows it (the registry's); else hashed when needed. */
+  sha256?: string;
   /** Refuse model files above this many bytes (default: what the device's memory allows). */
   maxModelBytes?: number;
   /** Rejects the call with code 'aborted'; a load already in the worker still completes there. */
@@ -56,6 +63,16 @@ export interface InferenceClient {
   dispose(): void;
 }
 
+export interface InferenceClientOptions {
+  /** Where backend choices are remembered per (model, device); IndexedDB by default. */
+  choices?: BackendChoiceStore;
+  /**
+   * Told when the backend changes after a load: a run failed on WebGPU and the worker moved the
+   * session to WASM (the answer of that run came from WASM).
+   */
+  onBackendChange?(choice: BackendChoice): void;
+}
+
 interface Connection {
   worker: Worker;
   remote: Remote<InferenceWorkerApi>;
@@ -75,7 +92,13 @@ function startWorker(): Worker {
   });
 }
 
-export function createInferenceClient(createWorker: () => Worker = startWorker): InferenceClient {
+export function createInferenceClient(
+  createWorker: () => Worker = startWorker,
+  clientOptions: InferenceClientOptions = {},
+): InferenceClient {
+  const choices = clientOptions.choices ?? backendChoices;
+  /** The loaded model's choice and where it is remembered (absent when it is not). */
+  let active: { choice: BackendChoice; key?: [string, string] } | undefined;
   let connection: Connection | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let generation = 0;
@@ -140,16 +163,59 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
     return signal ? raceAbort(run, signal) : run;
   }
 
+  /**
+   * One load: asks the worker whether WebGPU exists and, when it does, looks up this model's
+   * remembered backend (or has the worker benchmark both and remembers the winner).
+   */
+  async function load(
+    c: Connection,
+    model: ArrayBuffer,
+    metadata: ModelMetadata,
+    options: LoadModelOptions,
+  ): Promise<WorkerReply<LoadedModel>> {
+    const preference = options.backend ?? 'auto';
+    // A worker that cannot say (an older build) loads as it always did.
+    const probe = preference === 'auto' ? await c.remote.probe().catch(() => undefined) : undefined;
+    let key: [string, string] | undefined;
+    let remembered: BackendChoice | undefined;
+    if (probe && !probe.unavailable) {
+      // Hashed before the bytes are transferred away; a storage error only costs a benchmark.
+      key = [options.sha256 ?? (await sha256Hex(model)), probe.device];
+      remembered = await choices.get(...key).catch(() => undefined);
+    }
+    const request = probe ? planLoad(preference, probe, remembered) : { backend: preference };
+    const answer = await c.remote.load(transfer(model, [model]), metadata, {
+      ...request,
+      ...(options.maxModelBytes ? { maxModelBytes: options.maxModelBytes } : {}),
+    });
+    if (answer.ok) {
+      const { choice } = answer.value;
+      active = { choice, ...(key ? { key } : {}) };
+      if (key && (request.benchmark || choice.backend !== request.backend)) remember(key, choice);
+    }
+    return answer;
+  }
+
+  function remember(key: [string, string], choice: BackendChoice): void {
+    choices.put(...key, choice).catch((error: unknown) => {
+      console.warn('[inference] could not remember the backend choice', error);
+    });
+  }
+
+  /** A run that answered from WASM after a WebGPU failure: remember it and tell the page. */
+  function noticeFallback<T extends TaskResult | DetectResult>(result: T): T {
+    const reason = (result as TaskResult).fallbackReason;
+    if (reason && active && active.choice.backend === 'webgpu') {
+      active = { ...active, choice: { backend: 'wasm', reason } };
+      if (active.key) remember(active.key, active.choice);
+      clientOptions.onBackendChange?.(active.choice);
+    }
+    return result;
+  }
+
   return {
     loadModel(model, metadata, options = {}) {
-      return enqueue(
-        (c) =>
-          c.remote.load(transfer(model, [model]), metadata, {
-            backend: options.backend ?? 'auto',
-            ...(options.maxModelBytes ? { maxModelBytes: options.maxModelBytes } : {}),
-          }),
-        options.signal,
-      );
+      return enqueue((c) => load(c, model, metadata, options), options.signal);
     },
 
     detect(image, options = {}) {
@@ -159,7 +225,7 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
         (c) => c.remote.detect(image instanceof Blob ? image : transfer(image, [image]), inference),
         signal,
         () => (image instanceof Blob ? undefined : image.close()),
-      );
+      ).then(noticeFallback);
     },
 
     run(image, options = {}) {
@@ -168,7 +234,7 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
         (c) => c.remote.run(image instanceof Blob ? image : transfer(image, [image]), inference),
         signal,
         () => (image instanceof Blob ? undefined : image.close()),
-      );
+      ).then(noticeFallback);
     },
 
     dispose() {
@@ -176,6 +242,11 @@ export function createInferenceClient(createWorker: () => Worker = startWorker):
       connection?.close(disposedError());
     },
   };
+}
+
+async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function abortedError(): InferenceError {

@@ -3,6 +3,7 @@
  * Nothing here may reference `window`, `self` or onnxruntime-web: both sides import it.
  */
 import type { Task } from '$contract';
+import type { BackendChoice } from './backend-choice';
 
 /** Where the ONNX graph runs. 'webgpu' falls back to 'wasm' when the GPU session cannot be made. */
 export type Backend = 'webgpu' | 'wasm';
@@ -86,10 +87,14 @@ export interface ClassifyResult {
 }
 
 /** What one `run` answers, by the loaded model's task. */
-export type TaskResult =
+export type TaskResult = (
   | ({ task: 'detect' } & DetectResult)
   | ({ task: 'segment' } & SegmentResult)
-  | ({ task: 'classify' } & ClassifyResult);
+  | ({ task: 'classify' } & ClassifyResult)
+) & {
+  /** Set on every answer once a run failed on WebGPU and the session moved to WASM. */
+  fallbackReason?: string;
+};
 
 export interface Timings {
   /** Decode to pixels, letterbox, normalise. */
@@ -108,6 +113,8 @@ export interface LoadedModel {
   warmupMs: number;
   /** Why WebGPU was not used although it was preferred; absent when it was used or not wanted. */
   fallbackReason?: string;
+  /** The backend and why it was chosen; `backendLabel(choice)` is what the page shows. */
+  choice: BackendChoice;
   task: Task;
   inputName: string;
   inputShape: number[];

@@ -18,8 +18,11 @@ import {
   type TaskResult,
   type WorkerReply,
 } from '../types';
+import type { BackendRequest, WebGpuProbe } from '../backend-choice';
+import { inputSize } from '../pixel-pipeline';
+import { openForRequest, type BackendBoundary } from './backend-selector';
 import { assertMatchesMetadata, assertModelSize, defaultMaxModelBytes } from './model-check';
-import { createSession, type OrtSession } from './ort';
+import { createSession, probeWebGpu, type OrtSession } from './ort';
 import { runTask, warmUp, type RunOptions } from './task-runner';
 
 interface Loaded {
@@ -58,10 +61,47 @@ async function reply<T>(
   }
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends Partial<BackendRequest> {
   backend?: BackendPreference;
   /** Refuse files above this many bytes; defaults to what the device's memory allows. */
   maxModelBytes?: number;
+}
+
+/** Warm runs timed per backend when a load benchmarks them (after one untimed run). */
+const BENCHMARK_RUNS = 3;
+
+/**
+ * onnxruntime behind the selector's boundary, for one model's bytes and metadata; `warmup.ms`
+ * ends up holding the last verify run's time (the warm-up of the session that is kept).
+ */
+function ortBoundary(
+  bytes: Uint8Array,
+  metadata: ModelMetadata,
+  warmup: { ms: number },
+): BackendBoundary {
+  return {
+    webGpuUnavailable: async () => (await probeWebGpu()).unavailable,
+    open: (backend) => createSession(bytes, backend),
+    async measure(session) {
+      const [height, width] = inputSize(metadata);
+      const times: number[] = [];
+      for (let i = 0; i <= BENCHMARK_RUNS; i++) {
+        const input = { data: new Float32Array(3 * height * width), dims: [1, 3, height, width] };
+        const t0 = performance.now();
+        await session.run(input);
+        if (i > 0) times.push(performance.now() - t0); // the first run compiles kernels
+      }
+      return times.sort((a, b) => a - b)[times.length >> 1]!;
+    },
+    // One run on a blank image: compiles kernels (the first run is several times slower) and
+    // proves the outputs have the shapes the task needs, before the old model is let go.
+    async verify(session) {
+      assertMatchesMetadata(metadata, session.inputs, session.outputs);
+      const t0 = performance.now();
+      await warmUp(session, metadata);
+      warmup.ms = performance.now() - t0;
+    },
+  };
 }
 
 async function load(
@@ -73,10 +113,18 @@ async function load(
   const deviceMemory = (navigator as { deviceMemory?: number }).deviceMemory;
   assertModelSize(model.byteLength, options.maxModelBytes ?? defaultMaxModelBytes(deviceMemory));
   const started = performance.now();
-  let session: OrtSession;
+  let opened: Awaited<ReturnType<typeof openForRequest>>;
+  const warmup = { ms: 0 };
   try {
-    session = await createSession(model, options.backend ?? 'auto');
+    // The bytes stay referenced by the boundary: a WebGPU session that fails in a later run is
+    // reopened on WASM from them.
+    opened = await openForRequest(ortBoundary(new Uint8Array(model), metadata, warmup), {
+      backend: options.backend ?? 'auto',
+      ...(options.benchmark ? { benchmark: true } : {}),
+      ...(options.remembered ? { remembered: options.remembered } : {}),
+    });
   } catch (error) {
+    if (error instanceof InferenceError) throw error;
     const message = describeError(error);
     if (error instanceof RangeError || /out of memory|allocation/i.test(message)) {
       throw new InferenceError(
@@ -90,18 +138,7 @@ async function load(
         'Download the model.onnx that came with this metadata.json again.',
     );
   }
-  let warmupMs: number;
-  try {
-    assertMatchesMetadata(metadata, session.inputs, session.outputs);
-    // One run on a blank image: compiles kernels (the first run is several times slower) and
-    // proves the outputs have the shapes the task needs, before the old model is let go.
-    const t0 = performance.now();
-    await warmUp(session, metadata);
-    warmupMs = performance.now() - t0;
-  } catch (error) {
-    await session.release();
-    throw error;
-  }
+  const { session, choice } = opened;
   // Swap only once the new session works, so a failed load keeps the previous model usable.
   const previous = current;
   current = { session, metadata };
@@ -109,8 +146,11 @@ async function load(
   return {
     backend: session.backend,
     threads: session.threads,
-    warmupMs,
-    ...(session.fallbackReason ? { fallbackReason: session.fallbackReason } : {}),
+    warmupMs: warmup.ms,
+    choice,
+    ...(choice.backend === 'wasm' && choice.reason?.startsWith('WebGPU')
+      ? { fallbackReason: choice.reason }
+      : {}),
     task: metadata.task,
     inputName: metadata.inputName,
     inputShape: metadata.inputShape,
@@ -125,7 +165,10 @@ async function run(image: ImageBitmap | Blob, options: RunOptions): Promise<Task
     if (!(image instanceof Blob)) image.close();
     throw new InferenceError('no-model', 'No model is loaded; call loadModel() first.');
   }
-  return runTask(current.session, current.metadata, image, options);
+  const { session } = current;
+  const result = await runTask(session, current.metadata, image, options);
+  // Every answer after a WebGPU failure says so, whichever call the page is watching.
+  return session.fallbackReason ? { ...result, fallbackReason: session.fallbackReason } : result;
 }
 
 async function detect(image: ImageBitmap | Blob, options: InferenceOptions): Promise<DetectResult> {
@@ -142,6 +185,8 @@ async function detect(image: ImageBitmap | Blob, options: InferenceOptions): Pro
 }
 
 const api = {
+  /** Whether WebGPU can be used and this device's name, asked before a load (cached). */
+  probe: (): Promise<WebGpuProbe> => probeWebGpu(),
   load: (model: ArrayBuffer, metadata: ModelMetadata, options?: LoadOptions) =>
     reply(() => load(model, metadata, options), 'invalid-model'),
   detect: (image: ImageBitmap | Blob, options: InferenceOptions = {}) =>

@@ -7,7 +7,7 @@
  * - 'webgpu' -> onnxruntime-web/webgpu (ort-wasm-simd-threaded.asyncify.wasm, 27 MB, WebGPU EP).
  * The WebGPU build can run the CPU EP too, but its asyncify instrumentation made yolo11n 2.7x
  * slower there (Node, 1 thread: 245 ms vs 90 ms at 160 px), and most phones run on the CPU.
- * A device downloads only the build it uses, plus the CPU one if WebGPU fails.
+ * A device downloads only the build it uses, plus the CPU one when WebGPU is benchmarked or fails.
  *
  * File locations: the `?url` imports make Vite copy the runtime files into the build as hashed
  * assets (`_app/immutable/assets/ort-wasm-simd-threaded[.asyncify]-<hash>.{mjs,wasm}`) and give
@@ -24,19 +24,15 @@ import cpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import cpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import gpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import gpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import {
-  describeError as describe,
-  type Backend,
-  type BackendPreference,
-  type Float32Tensor,
-} from '../types';
+import type { WebGpuProbe } from '../backend-choice';
+import { describeError as describe, type Backend, type Float32Tensor } from '../types';
 import { float32Outputs, onlyInput } from '../session-io';
 import type { ValueInfo } from './model-check';
 
 export interface OrtSession {
   backend: Backend;
-  /** Why WebGPU was not used although preferred; absent otherwise. */
-  fallbackReason?: string;
+  /** Set once a WebGPU session moved to WASM after a failed run (./backend-selector.ts). */
+  readonly fallbackReason?: string;
   inputNames: readonly string[];
   outputNames: readonly string[];
   /** Names and shapes onnxruntime reads from the graph (shape [] where it cannot tell). */
@@ -82,20 +78,38 @@ function runtime(backend: Backend): Promise<Runtime> {
 
 /** `navigator.gpu` is not in TypeScript's DOM/worker libs yet; this is the part we touch. */
 interface GpuNavigator {
-  gpu?: { requestAdapter(): Promise<unknown> };
+  gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown> } | null> };
 }
 
-let webGpuProbe: Promise<string | undefined> | undefined;
+let webGpuProbe: Promise<WebGpuProbe> | undefined;
 
-/** Resolves to undefined when WebGPU can be used, else to the reason it cannot. */
-function probeWebGpu(): Promise<string | undefined> {
+/**
+ * Whether WebGPU can be used here, and a name for this device's GPU and browser build: the key
+ * under which the page remembers which backend won the benchmark (../backend-choice.ts).
+ */
+export function probeWebGpu(): Promise<WebGpuProbe> {
   webGpuProbe ??= (async () => {
+    const browser = navigator.userAgent;
     const gpu = (navigator as GpuNavigator).gpu;
-    if (!gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
+    if (!gpu) {
+      return {
+        unavailable: 'this browser has no WebGPU (navigator.gpu is missing)',
+        device: browser,
+      };
+    }
     try {
-      return (await gpu.requestAdapter()) ? undefined : 'no WebGPU adapter is available';
+      const adapter = await gpu.requestAdapter();
+      if (!adapter) return { unavailable: 'no WebGPU adapter is available', device: browser };
+      const info = adapter.info ?? {};
+      const name = ['vendor', 'architecture', 'device', 'description']
+        .map((k) => String(info[k] ?? ''))
+        .join('/');
+      return { device: `${name} | ${browser}` };
     } catch (error) {
-      return `requesting a WebGPU adapter failed: ${describe(error)}`;
+      return {
+        unavailable: `requesting a WebGPU adapter failed: ${describe(error)}`,
+        device: browser,
+      };
     }
   })();
   return webGpuProbe;
@@ -105,58 +119,34 @@ function probeWebGpu(): Promise<string | undefined> {
 // the same threads and GPU queue, and onnxruntime's one-time init must not run twice at once.
 let creationQueue: Promise<unknown> = Promise.resolve();
 
-/** Creates a session for `model` (an ONNX file's bytes) on the preferred backend. */
+/**
+ * Creates a session for `model` (an ONNX file's bytes) on `backend`, one creation at a time.
+ * Which backend, and what happens when WebGPU fails, is ./backend-selector.ts's business.
+ */
 export function createSession(
-  model: ArrayBuffer,
-  preference: BackendPreference = 'auto',
+  model: ArrayBuffer | Uint8Array,
+  backend: Backend,
 ): Promise<OrtSession> {
-  const created = creationQueue.then(() => createSerially(new Uint8Array(model), preference));
+  const bytes = model instanceof Uint8Array ? model : new Uint8Array(model);
+  const created = creationQueue.then(() => open(bytes, backend));
   creationQueue = created.catch(() => undefined);
   return created;
 }
 
-async function createSerially(
-  bytes: Uint8Array,
-  preference: BackendPreference,
-): Promise<OrtSession> {
-  if (preference === 'wasm') return open(bytes, 'wasm');
-  const unavailable = await probeWebGpu();
-  if (unavailable) return open(bytes, 'wasm', unavailable);
-  try {
-    return await open(bytes, 'webgpu');
-  } catch (error) {
-    // A driver, an unsupported op or a failed runtime download can still fail here; the CPU
-    // always works, only slower.
-    const reason = `WebGPU session creation failed: ${describe(error)}`;
-    console.warn(`[inference] ${reason}; using wasm`);
-    return open(bytes, 'wasm', reason);
-  }
-}
-
-async function open(
-  bytes: Uint8Array,
-  backend: Backend,
-  fallbackReason?: string,
-): Promise<OrtSession> {
+async function open(bytes: Uint8Array, backend: Backend): Promise<OrtSession> {
   const ort = await runtime(backend);
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
   });
-  return wrap(ort, session, backend, fallbackReason);
+  return wrap(ort, session, backend);
 }
 
-function wrap(
-  ort: Runtime,
-  session: Ort.InferenceSession,
-  backend: Backend,
-  fallbackReason: string | undefined,
-): OrtSession {
+function wrap(ort: Runtime, session: Ort.InferenceSession, backend: Backend): OrtSession {
   const inputNames = [...session.inputNames];
   const outputNames = [...session.outputNames];
   return {
     backend,
-    ...(fallbackReason ? { fallbackReason } : {}),
     inputNames,
     outputNames,
     inputs: valueInfos(inputNames, () => session.inputMetadata),
