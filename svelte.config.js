@@ -2,12 +2,16 @@ import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
 /** The PWA lives in web/; the built files land in build/, which the Hono server serves. */
+// Read here, not in server/env.ts: this file configures the build tool, not the server.
+const buildDir = process.env.LOUPE_BUILD_DIR ?? 'build';
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
   preprocess: vitePreprocess(),
   kit: {
     // A single-page app: every route renders in the browser, so it works offline from the cache.
-    adapter: adapter({ fallback: 'index.html' }),
+    // LOUPE_BUILD_DIR lets a test build a second app version beside the first (test/e2e/app-update).
+    adapter: adapter({ pages: buildDir, assets: buildDir, fallback: 'index.html' }),
     files: {
       src: 'web',
       lib: 'web/lib',

@@ -212,6 +212,13 @@ class UploadedWeights(_Wire):
 
 BaseWeights = Annotated[ModelVersionWeights | UploadedWeights, Field(discriminator="kind")]
 
+# Which labels detect or segment learns from (AnnotationTypes in job.ts); classify ignores it.
+AnnotationTypes = Literal["boxes", "outlines", "both"]
+
+# Keys the runner adds to an epoch's Ultralytics metrics (EPOCH_TIME_KEY, GPU_MEMORY_KEY).
+EPOCH_TIME_KEY = "time/epoch"
+GPU_MEMORY_KEY = "gpu/mem_reserved_gb"
+
 
 class JobConfig(_Wire):
     """CreateJobRequest after its defaults are applied (what a leased job carries)."""
@@ -225,6 +232,9 @@ class JobConfig(_Wire):
     batch: Annotated[int, Field(ge=1, le=256)] | Literal["auto"] = 8
     seed: int = Field(default=0, ge=0)
     val_fraction: float = Field(default=0.2, gt=0, lt=1)
+    test_fraction: float = Field(default=0, ge=0, lt=1)  # 0: no test split
+    stratify: bool = True
+    annotation_types: AnnotationTypes = "both"
     checkpoint_every: int = Field(default=5, ge=1, le=100)
     hyperparameters: Hyperparameters = Field(default_factory=Hyperparameters)
     # Absent: a new model built from the architecture's YAML.
@@ -241,12 +251,27 @@ class JobConfig(_Wire):
             raise ValueError("image size must be a multiple of 32")
         return imgsz
 
+    @model_validator(mode="after")
+    def _settings_fit(self) -> JobConfig:
+        # checkJobSettings in job.ts
+        if self.val_fraction + self.test_fraction >= 1:
+            raise ValueError(
+                f"validation ({self.val_fraction}) and test ({self.test_fraction}) shares leave "
+                "nothing to train on: together they must be below 1"
+            )
+        if self.task == "segment" and self.annotation_types == "boxes":
+            raise ValueError(
+                "segment learns outlines, and a box cannot become an outline: use outlines"
+            )
+        return self
+
 
 class JobProgress(_Wire):
     epoch: int = Field(ge=0)
     epochs: int = Field(ge=1)
     batch: int = Field(ge=0)
     batches: int = Field(ge=0)
+    eta_seconds: float | None = _optional(ge=0)  # from the trainer's own timing
 
 
 class GpuHealth(_Wire):
@@ -284,6 +309,9 @@ class Job(_Wire):
     model_version_id: str | None
     created_at: str
     updated_at: str
+    # Required (nullable) in zod; defaulted so a runner still reads an older server's jobs.
+    started_at: str | None = None
+    finished_at: str | None = None
 
 
 # --- model.ts ----------------------------------------------------------------------------------

@@ -95,7 +95,17 @@ export const BaseWeights = z.discriminatedUnion('kind', [
 ]);
 export type BaseWeights = z.infer<typeof BaseWeights>;
 
-export const CreateJobRequest = z.object({
+/**
+ * Which labels a detect or segment job learns from. Detect: boxes, outlines as their bounding
+ * boxes, or both. Segment learns outlines; "both" also turns boxes into four-corner outlines
+ * (rectangles), and "boxes" alone is refused: a box cannot become a real outline. Classify
+ * learns image classes and ignores it.
+ */
+export const AnnotationTypes = z.enum(['boxes', 'outlines', 'both']);
+export type AnnotationTypes = z.infer<typeof AnnotationTypes>;
+
+/** The job settings without the checks that span fields (zod cannot .omit() a refined object). */
+export const JobSettings = z.object({
   datasetVersionId: Sha256,
   task: Task,
   model: ModelArchitecture.default('yolo11n'),
@@ -111,12 +121,38 @@ export const CreateJobRequest = z.object({
   batch: z.union([z.number().int().min(1).max(256), z.literal('auto')]).default(8),
   seed: z.number().int().min(0).default(0),
   valFraction: z.number().gt(0).lt(1).default(0.2),
+  /** Held out for a final, separate evaluation; 0: no test split. */
+  testFraction: z.number().min(0).lt(1).default(0),
+  /** Split each class (classify) or each image's rarest class (detect, segment) on its own. */
+  stratify: z.boolean().default(true),
+  annotationTypes: AnnotationTypes.default('both'),
   /** Upload a resumable checkpoint every this many epochs. */
   checkpointEvery: z.number().int().min(1).max(100).default(5),
   hyperparameters: Hyperparameters.default({}),
   /** Absent: a new model built from the architecture's YAML. */
   baseWeights: BaseWeights.optional(),
 });
+
+/** Checks across fields: the splits must leave images to train on; segment needs outlines. */
+export function checkJobSettings(config: z.output<typeof JobSettings>, ctx: z.RefinementCtx) {
+  const { valFraction: val, testFraction: test } = config;
+  if (val + test >= 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['testFraction'],
+      message: `validation (${val}) and test (${test}) shares leave nothing to train on: together they must be below 1`,
+    });
+  }
+  if (config.task === 'segment' && config.annotationTypes === 'boxes') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['annotationTypes'],
+      message: 'segment learns outlines, and a box cannot become an outline: use outlines',
+    });
+  }
+}
+
+export const CreateJobRequest = JobSettings.superRefine(checkJobSettings);
 export type CreateJobRequest = z.input<typeof CreateJobRequest>;
 export type JobConfig = z.output<typeof CreateJobRequest>;
 
@@ -125,6 +161,8 @@ export const JobProgress = z.object({
   epochs: z.number().int().min(1),
   batch: z.number().int().min(0),
   batches: z.number().int().min(0),
+  /** The runner's estimate of the time left, from the trainer's own timing. */
+  etaSeconds: z.number().min(0).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
@@ -175,6 +213,10 @@ const jobFields = {
   modelVersionId: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** When a runner first leased it (a reported run: when the script registered it). */
+  startedAt: z.string().nullable(),
+  /** When it reached completed, failed or cancelled. */
+  finishedAt: z.string().nullable(),
 };
 
 /** A job from the queue: a runner leases it, trains it on a dataset version, registers a model. */
@@ -202,6 +244,13 @@ export type ExternalJob = z.infer<typeof ExternalJob>;
 export const Job = z.discriminatedUnion('origin', [QueueJob, ExternalJob]);
 export type Job = z.infer<typeof Job>;
 
+/**
+ * Keys the runner adds to an epoch's Ultralytics metrics: the epoch's wall time (training and
+ * validation, seconds) and the most GPU memory reserved during it (GiB; absent on a CPU).
+ */
+export const EPOCH_TIME_KEY = 'time/epoch';
+export const GPU_MEMORY_KEY = 'gpu/mem_reserved_gb';
+
 /** One epoch's numbers, keyed exactly as Ultralytics names them (e.g. "metrics/mAP50(B)"). */
 export const EpochMetrics = z.object({
   epoch: z.number().int().min(1),
@@ -227,3 +276,30 @@ export const JobEvent = z.discriminatedUnion('type', [
   }),
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
+
+/** A job event as its log keeps it: `id` is the one the live stream sends it with. */
+export const StoredJobEvent = z.object({ id: z.number().int().min(1), event: JobEvent });
+export type StoredJobEvent = z.infer<typeof StoredJobEvent>;
+
+const JOB_EVENT_TYPES = JobEvent.options.map((o) => o.shape.type.value);
+export type JobEventType = JobEvent['type'];
+/** The most events one read of a job's log answers; `after` pages on. */
+export const JOB_LOG_PAGE = 1000;
+
+/** GET /api/jobs/:id/log: which events (by type, comma-separated) and after which id. */
+export const JobLogQuery = z.object({
+  types: z
+    .string()
+    .regex(new RegExp(`^(${JOB_EVENT_TYPES.join('|')})(,(${JOB_EVENT_TYPES.join('|')}))*$`))
+    .optional()
+    .meta({ description: `comma-separated, of ${JOB_EVENT_TYPES.join(', ')}; left out: all` }),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .meta({
+      description: `only events with a larger id; at most ${JOB_LOG_PAGE} are answered at a time`,
+    }),
+});
+export type JobLogQuery = z.infer<typeof JobLogQuery>;

@@ -13,6 +13,9 @@ export class BlobTooLargeError extends Error {
   }
 }
 
+/** Sees each chunk as it passes; throwing refuses the upload with that error. */
+export type ChunkInspector = (chunk: Buffer) => void;
+
 /** Counts, hashes and keeps the first 64 bytes (for sniffing) of what passes; refuses past a limit. */
 class BlobMeter extends Transform {
   private readonly hash = createHash('sha256');
@@ -20,7 +23,10 @@ class BlobMeter extends Transform {
   private readonly head: Buffer[] = [];
   private headBytes = 0;
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly inspect: ChunkInspector = () => {},
+  ) {
     super();
   }
 
@@ -31,6 +37,11 @@ class BlobMeter extends Transform {
   ) {
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) return done(new BlobTooLargeError(this.maxBytes));
+    try {
+      this.inspect(chunk);
+    } catch (error) {
+      return done(error instanceof Error ? error : new Error(String(error)));
+    }
     if (this.headBytes < 64) {
       this.head.push(chunk.subarray(0, 64 - this.headBytes));
       this.headBytes += Math.min(chunk.length, 64 - this.headBytes);
@@ -77,9 +88,13 @@ export class BlobStore {
   }
 
   /** Streams `body` to a temporary file, hashing and counting as it goes; nothing is buffered. */
-  async receive(body: Readable, maxBytes: number): Promise<StoredBlob & { tmpPath: string }> {
+  async receive(
+    body: Readable,
+    maxBytes: number,
+    inspect?: ChunkInspector,
+  ): Promise<StoredBlob & { tmpPath: string }> {
     const tmpPath = join(this.tmp, randomUUID());
-    const meter = new BlobMeter(maxBytes);
+    const meter = new BlobMeter(maxBytes, inspect);
     try {
       await pipeline(body, meter, createWriteStream(tmpPath));
     } catch (error) {
@@ -90,8 +105,12 @@ export class BlobStore {
   }
 
   /** Hashes a file already on this disk (a finished resumable upload) without copying it. */
-  async measure(path: string, maxBytes: number): Promise<StoredBlob & { tmpPath: string }> {
-    const meter = new BlobMeter(maxBytes);
+  async measure(
+    path: string,
+    maxBytes: number,
+    inspect?: ChunkInspector,
+  ): Promise<StoredBlob & { tmpPath: string }> {
+    const meter = new BlobMeter(maxBytes, inspect);
     await pipeline(
       createReadStream(path),
       meter,

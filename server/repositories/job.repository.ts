@@ -1,5 +1,6 @@
 import type {
   Checkpoint,
+  JobEventType,
   EpochMetrics,
   ExternalRunConfig,
   Job,
@@ -9,6 +10,7 @@ import type {
   JobStatus,
   QueueJob,
   RunnerHealth,
+  StoredJobEvent,
 } from '../contract';
 import type { Db } from './database';
 
@@ -27,6 +29,8 @@ type Row = {
   lease_expires_at: number | null;
   created_at: string;
   updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
 };
 
 const jobFields = (r: Row) => ({
@@ -39,6 +43,8 @@ const jobFields = (r: Row) => ({
   modelVersionId: r.model_version_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
 });
 
 const toJob = (r: Row): Job => {
@@ -56,7 +62,7 @@ const toJob = (r: Row): Job => {
   };
 };
 
-export type StoredJobEvent = { id: number; event: JobEvent };
+export type { StoredJobEvent };
 export type LeaseRow = { leaseToken: string | null; leaseExpiresAt: number | null };
 
 /** Rows of jobs, their event log, per-epoch metrics and uploaded artifacts. No domain rules. */
@@ -71,10 +77,10 @@ export class JobRepository {
   insertExternal(id: string, config: ExternalRunConfig, now: string) {
     this.db
       .prepare(
-        `INSERT INTO jobs (id, status, origin, config_json, created_at, updated_at)
-         VALUES (?, 'training', 'external', ?, ?, ?)`,
+        `INSERT INTO jobs (id, status, origin, config_json, created_at, updated_at, started_at)
+         VALUES (?, 'training', 'external', ?, ?, ?, ?)`,
       )
-      .run(id, JSON.stringify(config), now, now);
+      .run(id, JSON.stringify(config), now, now, now);
   }
 
   setFinalMetrics(id: string, metrics: Record<string, number>) {
@@ -162,6 +168,17 @@ export class JobRepository {
       .run(status, error, now, id);
   }
 
+  /** Keeps the first start: a job requeued and leased again started when it was first leased. */
+  setStartedOnce(id: string, now: string) {
+    this.db
+      .prepare('UPDATE jobs SET started_at = ? WHERE id = ? AND started_at IS NULL')
+      .run(now, id);
+  }
+
+  setFinished(id: string, now: string) {
+    this.db.prepare('UPDATE jobs SET finished_at = ? WHERE id = ?').run(now, id);
+  }
+
   setProgress(id: string, progress: JobProgress, now: string) {
     this.db
       .prepare('UPDATE jobs SET progress_json = ?, updated_at = ? WHERE id = ?')
@@ -210,6 +227,25 @@ export class JobRepository {
     const rows = this.db
       .prepare('SELECT id, payload_json FROM job_events WHERE job_id = ? AND id > ? ORDER BY id')
       .all(jobId, afterId) as { id: number; payload_json: string }[];
+    return rows.map((r) => ({ id: r.id, event: JSON.parse(r.payload_json) as JobEvent }));
+  }
+
+  /** One job's events of these types (all when null) after `afterId`, oldest first. */
+  eventsOfTypes(
+    jobId: string,
+    types: readonly JobEventType[] | null,
+    afterId: number,
+    limit: number,
+  ) {
+    const typed = types
+      ? `AND json_extract(payload_json, '$.type') IN (${types.map(() => '?')})`
+      : '';
+    const rows = this.db
+      .prepare(
+        `SELECT id, payload_json FROM job_events WHERE job_id = ? AND id > ? ${typed}
+         ORDER BY id LIMIT ?`,
+      )
+      .all(jobId, afterId, ...(types ?? []), limit) as { id: number; payload_json: string }[];
     return rows.map((r) => ({ id: r.id, event: JSON.parse(r.payload_json) as JobEvent }));
   }
 

@@ -7,6 +7,7 @@ import {
   testImageSha,
   type TestApi,
 } from '../testing/test-server';
+import { bombPng, streamedBody } from '../testing/streamed-body';
 
 let t: TestApi;
 beforeEach(async () => {
@@ -52,5 +53,27 @@ describe('blobs', () => {
       json: { sha256s: ['0'.repeat(64), sha256Of(text)] },
     });
     expect((await plan.json()).missing).toHaveLength(2);
+  });
+
+  it('refuses an image declaring more than LOUPE_MAX_IMAGE_PIXELS while it streams, with 413', async () => {
+    // 15 chunks of 64 KiB behind the header: the server must answer before reading them all.
+    const upload = streamedBody(bombPng(), 15);
+    const res = await t.user(`/api/blobs/${upload.sha256}`, { method: 'PUT', ...upload.init });
+    expect(res.status).toBe(413);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('image_too_large');
+    expect(error.message).toContain('60000 x 60000 pixels, over the limit of 100000000');
+    expect(upload.pulled()).toBeLessThan(15);
+    expect(t.services.blobs.has(upload.sha256)).toBe(false);
+
+    // The limit is the setting's: a smaller one refuses the ordinary test image too.
+    const strict = await createTestApi(60, [], { limits: { maxImagePixels: 3 } });
+    const small = await strict.user(`/api/blobs/${testImageSha}`, {
+      method: 'PUT',
+      body: testImage,
+    });
+    expect(small.status).toBe(413);
+    expect(strict.services.blobs.has(testImageSha)).toBe(false);
+    strict.close();
   });
 });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { ArtifactName, CreateJobRequest, FINAL_JOB_STATUSES } from '../contract';
+import { ArtifactName, CreateJobRequest, FINAL_JOB_STATUSES, JobLogQuery } from '../contract';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
 import { storedFileResponse } from '../http/stored-file-response';
 import { validate } from '../http/validate';
@@ -32,6 +32,9 @@ export const jobRoutes = (s: Services, tokens: Tokens) =>
     })
     .get('/:id/epochs', validate('param', IdParam), (c) =>
       c.json(s.jobs.epochs(c.req.valid('param').id)),
+    )
+    .get('/:id/log', validate('param', IdParam), validate('query', JobLogQuery), (c) =>
+      c.json(s.jobs.storedEvents(c.req.valid('param').id, c.req.valid('query'))),
     )
     .get('/:id/events', validate('param', IdParam), (c) => {
       const id = c.req.valid('param').id;

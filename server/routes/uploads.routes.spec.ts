@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApi, sha256Of, tinyPng, type TestApi } from '../testing/test-server';
+import { bombPng, streamedBody } from '../testing/streamed-body';
 
 let t: TestApi;
 beforeEach(async () => {
@@ -21,7 +22,7 @@ async function create(bytes: number, sha256?: string) {
   return { res, location: res.headers.get('location') ?? '' };
 }
 
-const patch = (location: string, offset: number, body: Uint8Array<ArrayBuffer>) =>
+const patch = (location: string, offset: number, body: Uint8Array<ArrayBuffer> | RequestInit) =>
   t.user(location, {
     method: 'PATCH',
     headers: {
@@ -29,7 +30,7 @@ const patch = (location: string, offset: number, body: Uint8Array<ArrayBuffer>) 
       'upload-offset': String(offset),
       'content-type': 'application/offset+octet-stream',
     },
-    body,
+    ...(body instanceof Uint8Array ? { body } : body),
   });
 
 const offsetOf = async (location: string) =>
@@ -128,6 +129,50 @@ describe('resumable uploads (tus) under /api/uploads', () => {
     expect(t.services.blobs.has(sha)).toBe(false);
     expect(await t.services.uploads.recover()).toBe(1);
     expect(t.services.blobs.has(sha)).toBe(true);
+    expect(readdirSync(t.services.blobs['store'].uploadsDir)).toEqual([]);
+  });
+
+  it('refuses an image declaring too many pixels at the chunk that says so, with 413', async () => {
+    const upload = streamedBody(bombPng(), 15);
+    const { location } = await create(upload.bytes, upload.sha256);
+    const res = await patch(location, 0, upload.init);
+    expect(res.status).toBe(413);
+    const error = await errorOf(res);
+    expect(error.code).toBe('image_too_large');
+    expect(error.message).toContain('60000 x 60000 pixels');
+    expect(upload.pulled()).toBeLessThan(15);
+    // The upload is gone (a resume would be refused again) and nothing was stored.
+    expect((await t.user(location, { method: 'HEAD', headers: TUS })).status).toBe(404);
+    expect(t.services.blobs.has(upload.sha256)).toBe(false);
+    expect(readdirSync(t.services.blobs['store'].uploadsDir)).toEqual([]);
+  });
+
+  it('checks a header split over two requests, also after the server lost its state', async () => {
+    const bomb = png(5000, 7);
+    bomb.set(bombPng());
+    const { location } = await create(bomb.length, sha256Of(bomb));
+    // 10 bytes: the PNG signature and part of IHDR, no size yet.
+    expect((await patch(location, 0, bomb.slice(0, 10))).status).toBe(204);
+    // A restart forgets what the first request showed: it is read back from the upload's file.
+    t.services.uploads['pixels'].clear();
+    const res = await patch(location, 10, bomb.slice(10));
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe('image_too_large');
+    expect(t.services.blobs.has(sha256Of(bomb))).toBe(false);
+  });
+
+  it('answers a new upload of an image the server holds as done, with no byte sent', async () => {
+    const image = png(4000, 8);
+    const sha = sha256Of(image);
+    const first = await create(image.length, sha);
+    expect((await patch(first.location, 0, image)).status).toBe(204);
+    expect(t.services.blobs.has(sha)).toBe(true);
+
+    // What a client whose last request was answered too late for it sends next: a new upload.
+    const again = await create(image.length, sha);
+    expect(again.res.status).toBe(200);
+    expect(again.location).toBe('');
+    expect(await again.res.json()).toEqual({ sha256: sha, created: false });
     expect(readdirSync(t.services.blobs['store'].uploadsDir)).toEqual([]);
   });
 });

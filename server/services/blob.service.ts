@@ -2,8 +2,14 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { AppError, notFound } from '../http/app-error';
 import type { BlobRepository } from '../repositories/blob.repository';
-import { BlobTooLargeError, type BlobStore, type StoredBlob } from '../repositories/blob-store';
+import {
+  BlobTooLargeError,
+  type BlobStore,
+  type ChunkInspector,
+  type StoredBlob,
+} from '../repositories/blob-store';
 import type { Clock } from './clock';
+import { PixelLimit } from './image-size';
 import { sniffImageType } from './media-type';
 
 export type BlobKind = 'image' | 'artifact';
@@ -23,6 +29,8 @@ export class BlobService {
     private readonly blobs: BlobRepository,
     private readonly clock: Clock,
     private readonly maxBytes: number,
+    /** LOUPE_MAX_IMAGE_PIXELS: what an image header may declare (decompression bombs). */
+    readonly maxImagePixels: number,
   ) {}
 
   missing(sha256s: string[]) {
@@ -43,8 +51,9 @@ export class BlobService {
       body?.resume();
       return { sha256: expectedSha256, created: false };
     }
-    const stored = await this.receive(body);
-    await this.keepImage(expectedSha256, stored);
+    const pixels = new PixelLimit(this.maxImagePixels, 'the image');
+    const stored = await this.receive(body, pixels.push);
+    await this.keepImage(expectedSha256, stored, pixels);
     return { sha256: stored.sha256, created: true };
   }
 
@@ -57,19 +66,24 @@ export class BlobService {
       await this.store.discard(path);
       return { sha256: expectedSha256, created: false };
     }
+    const pixels = new PixelLimit(this.maxImagePixels, 'the image');
     let stored;
     try {
-      stored = await this.store.measure(path, this.maxBytes);
+      stored = await this.store.measure(path, this.maxBytes, pixels.push);
     } catch (error) {
       await this.store.discard(path);
       throw error instanceof BlobTooLargeError ? this.tooLarge() : error;
     }
-    await this.keepImage(expectedSha256, stored);
+    await this.keepImage(expectedSha256, stored, pixels);
     return { sha256: stored.sha256, created: true };
   }
 
   /** Commits a received image if it hashes to its name and is an image; else deletes it. */
-  private async keepImage(expectedSha256: string, stored: StoredBlob & { tmpPath: string }) {
+  private async keepImage(
+    expectedSha256: string,
+    stored: StoredBlob & { tmpPath: string },
+    pixels: PixelLimit,
+  ) {
     if (stored.sha256 !== expectedSha256) {
       await this.store.discard(stored.tmpPath);
       throw new AppError(
@@ -83,6 +97,12 @@ export class BlobService {
     if (!mediaType) {
       await this.store.discard(stored.tmpPath);
       throw new AppError(415, 'not_an_image', 'the upload is not a JPEG, PNG or WebP image');
+    }
+    try {
+      pixels.end(); // a file shorter than a header is judged only now
+    } catch (error) {
+      await this.store.discard(stored.tmpPath);
+      throw error;
     }
     await this.commit(stored.tmpPath, stored.sha256, stored.bytes, mediaType);
   }
@@ -124,10 +144,10 @@ export class BlobService {
     return { ...blob, read: (range) => this.store.open(sha256, range) };
   }
 
-  private async receive(body: Readable | null) {
+  private async receive(body: Readable | null, inspect?: ChunkInspector) {
     if (!body) throw new AppError(400, 'empty_upload', 'the request has no body');
     try {
-      return await this.store.receive(body, this.maxBytes);
+      return await this.store.receive(body, this.maxBytes, inspect);
     } catch (error) {
       throw error instanceof BlobTooLargeError ? this.tooLarge() : error;
     }

@@ -37,6 +37,11 @@ export class ImageSizeProbe {
     this.walkJpeg(chunk, 0);
   }
 
+  /** True once the size was read, or once it is clear that the header states none. */
+  get done() {
+    return this.finished;
+  }
+
   /** Call once the stream ended; a file shorter than a header gets its chance here. */
   end() {
     if (this.head) this.begin();
@@ -139,14 +144,53 @@ export function checkImageSize(size: ImageSize | null, maxPixels: number, what: 
       'Save the photo again as JPEG, PNG or WebP and add it again.',
     );
   }
-  if (size.width * size.height > maxPixels) {
-    throw new AppError(
-      422,
-      'image_too_large',
-      `${what} declares ${size.width} x ${size.height} pixels, over the limit of ${maxPixels}`,
-      'Resize the image, or raise LOUPE_MAX_IMAGE_PIXELS on the server if it is genuine.',
-      { width: size.width, height: size.height, maxPixels },
-    );
-  }
+  if (size.width * size.height > maxPixels) throw tooManyPixels(422, size, maxPixels, what);
   return size;
+}
+
+function tooManyPixels(status: 413 | 422, size: ImageSize, maxPixels: number, what: string) {
+  return new AppError(
+    status,
+    'image_too_large',
+    `${what} declares ${size.width} x ${size.height} pixels, over the limit of ${maxPixels}`,
+    'Resize the image, or raise LOUPE_MAX_IMAGE_PIXELS on the server if it is genuine.',
+    { width: size.width, height: size.height, maxPixels },
+  );
+}
+
+/**
+ * LOUPE_MAX_IMAGE_PIXELS for an upload, checked as its bytes stream in: `push` throws (413) as
+ * soon as the header declares too many pixels, so the rest of a decompression bomb is never
+ * received. Whether the bytes are an image at all is checked once they are complete.
+ */
+export class PixelLimit {
+  private readonly probe = new ImageSizeProbe();
+  /** Bytes seen so far (a resumed upload must continue exactly where this stopped). */
+  seen = 0;
+
+  constructor(
+    private readonly maxPixels: number,
+    private readonly what: string,
+  ) {}
+
+  get done() {
+    return this.probe.done;
+  }
+
+  readonly push = (chunk: Uint8Array) => {
+    this.seen += chunk.length;
+    if (this.probe.done) return;
+    this.probe.push(chunk);
+    this.check(this.probe.size);
+  };
+
+  end() {
+    this.check(this.probe.end());
+  }
+
+  private check(size: ImageSize | null) {
+    if (size && size.width * size.height > this.maxPixels) {
+      throw tooManyPixels(413, size, this.maxPixels, this.what);
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { JobEvent, JobStatus, ReportEvent } from '../contract';
+import { FINAL_JOB_STATUSES, type JobEvent, type JobStatus, type ReportEvent } from '../contract';
 import type { JobRepository, StoredJobEvent } from '../repositories/job.repository';
 import type { Clock } from './clock';
 import type { JobEventBus } from './job-event-bus';
@@ -32,8 +32,12 @@ export class JobLog {
     this.pending.push({ jobId, stored: this.jobs.appendEvent(jobId, event, this.nowIso()) });
   }
 
+  /** Also dates the job's start (its first move past the queue) and its end. */
   moveTo(id: string, status: JobStatus, error: string | null = null) {
-    this.jobs.setStatus(id, status, error, this.nowIso());
+    const now = this.nowIso();
+    this.jobs.setStatus(id, status, error, now);
+    if (FINAL_JOB_STATUSES.includes(status)) this.jobs.setFinished(id, now);
+    else if (status !== 'queued') this.jobs.setStartedOnce(id, now);
     this.emit(id, { type: 'status', status, error });
   }
 

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   FINAL_JOB_STATUSES,
+  JOB_LOG_PAGE,
   MAX_ARTIFACTS_PER_JOB,
   type ArtifactName,
   type RunnerHealth,
   type Job,
   type JobConfig,
+  type JobEventType,
+  type JobLogQuery,
   type JobStatus,
   type Lease,
   type QueueJob,
@@ -42,7 +45,7 @@ export class JobService {
 
   create(config: JobConfig): Job {
     const manifest = this.datasets.manifest(config.datasetVersionId);
-    const problem = trainingProblem(manifest, config.task);
+    const problem = trainingProblem(manifest, config.task, config.annotationTypes);
     if (problem) throw new AppError(422, problem.code, problem.message, problem.hint);
     if (config.baseWeights) this.weights.resolve(config.baseWeights, config.task);
     const id = randomUUID();
@@ -66,6 +69,13 @@ export class JobService {
   epochs(id: string) {
     this.get(id);
     return this.jobs.epochs(id);
+  }
+
+  /** The stored log (notices sent before a page opened, statuses), a page at a time. */
+  storedEvents(id: string, query: JobLogQuery) {
+    this.get(id);
+    const types = query.types ? (query.types.split(',') as JobEventType[]) : null;
+    return this.jobs.eventsOfTypes(id, types, query.after ?? 0, JOB_LOG_PAGE);
   }
 
   eventsAfter(id: string, afterId: number) {

@@ -1,8 +1,10 @@
+import type { Readable } from 'node:stream';
 import { Server, type Upload } from '@tus/server';
 import { Sha256 } from '../contract';
 import { AppError } from '../http/app-error';
 import type { UploadStore } from '../repositories/upload-store';
 import type { BlobService } from './blob.service';
+import { PixelLimit } from './image-size';
 
 /** Where the tus protocol is served; Location headers are built from it. */
 export const UPLOADS_PATH = '/api/uploads';
@@ -17,6 +19,25 @@ const rethrowForTus = (error: unknown): never => {
   throw error instanceof AppError ? tusError(error) : error;
 };
 
+/** An AppError raised inside a tus write: tus answers an error's `status_code` and `body`. */
+class TusRefusal extends Error {
+  readonly status_code: number;
+  readonly body: string;
+  constructor(error: AppError) {
+    super(error.message);
+    ({ status_code: this.status_code, body: this.body } = tusError(error));
+  }
+}
+
+/** Feeds `limit` the first `bytes` of `stream` (what an upload held before a restart). */
+async function replay(stream: Readable, bytes: number, limit: PixelLimit) {
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    limit.push(chunk.subarray(0, Math.max(0, bytes - limit.seen)));
+    if (limit.done || limit.seen >= bytes) break;
+  }
+  stream.destroy();
+}
+
 /**
  * Resumable image uploads (the tus protocol, tus.io): the client declares the image's size and
  * SHA-256 (Upload-Metadata `sha256`), sends its bytes in as many requests as it takes, and asks
@@ -25,6 +46,8 @@ const rethrowForTus = (error: unknown): never => {
  */
 export class UploadService {
   private readonly tus: Server;
+  /** The pixel check of each unfinished upload, carried from one PATCH to the next. */
+  private readonly pixels = new Map<string, PixelLimit>();
 
   constructor(
     private readonly store: UploadStore,
@@ -37,11 +60,16 @@ export class UploadService {
       maxSize: maxBytes,
       relativeLocation: true,
       onUploadCreate: async (_req, upload) => {
-        this.declaredSha256(upload);
+        const sha256 = this.declaredSha256(upload);
         if (upload.sizeIsDeferred) {
           throw tusError(
             new AppError(400, 'length_required', 'the upload must declare its length up front'),
           );
+        }
+        // Nothing to send: answered as PUT /api/blobs answers a blob it has (200, not created),
+        // with no upload made. The web client takes this 200 as the upload's success.
+        if (this.blobs.has(sha256)) {
+          throw { status_code: 200, body: JSON.stringify({ sha256, created: false }) };
         }
         return {};
       },
@@ -50,6 +78,38 @@ export class UploadService {
         return {};
       },
     });
+    store.inspectWrites((id, offset) => this.pixelCheck(id, offset));
+  }
+
+  /**
+   * LOUPE_MAX_IMAGE_PIXELS while the bytes arrive: refused at the chunk that completes an
+   * oversized header. A check lost to a restart (or out of step) is rebuilt from the bytes held.
+   */
+  private async pixelCheck(id: string, offset: number) {
+    let limit = this.pixels.get(id);
+    if (!limit || limit.seen !== offset) {
+      limit = new PixelLimit(this.blobs.maxImagePixels, 'the image');
+      this.pixels.set(id, limit);
+      if (offset > 0) await replay(this.store.read(id), offset, limit).catch(this.refuse(id));
+    }
+    if (limit.done) return null;
+    const check = limit;
+    return (chunk: Buffer) => {
+      try {
+        check.push(chunk);
+      } catch (error) {
+        this.pixels.delete(id);
+        throw error instanceof AppError ? new TusRefusal(error) : error;
+      }
+    };
+  }
+
+  private refuse(id: string) {
+    return async (error: unknown) => {
+      this.pixels.delete(id);
+      await this.store.forget(id);
+      throw error instanceof AppError ? new TusRefusal(error) : error;
+    };
   }
 
   handle(request: Request): Promise<Response> {
@@ -94,6 +154,7 @@ export class UploadService {
       if (!path) throw new Error(`upload ${upload.id} has no file`);
       return await this.blobs.adoptImage(this.declaredSha256(upload), path);
     } finally {
+      this.pixels.delete(upload.id);
       await this.store.forget(upload.id);
     }
   }

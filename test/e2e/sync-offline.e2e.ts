@@ -2,15 +2,14 @@
 // resumes, no image is sent twice, no label is lost); the server's answer to a push is dropped
 // after it sealed the version (the client pushes again, nothing is applied twice); and a fresh
 // browser pulls the version back, downloading only the images it lacks.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetManifest, DatasetVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
-import { createDataset, drawBox, startLabelingServer } from './labeling-helpers';
+import { createDataset, drawBox, noisePhotos, startLabelingServer } from './labeling-helpers';
 
 const IMAGES = 10;
 let server: Awaited<ReturnType<typeof startLabelingServer>>;
@@ -40,23 +39,10 @@ async function acceptedBytes(request: Request) {
 
 beforeAll(async () => {
   // Noise does not compress: about 1.4 MB per photo, so a sync takes long enough to be cut.
-  for (let i = 0; i < IMAGES; i++) {
-    const file = join(photoDir, `photo-${i}.png`);
-    const png = await sharp({
-      create: {
-        width: 800,
-        height: 600,
-        channels: 3,
-        noise: { type: 'gaussian', mean: 100 + i, sigma: 50 },
-        background: '#000',
-      },
-    })
-      .png({ compressionLevel: 0 })
-      .toBuffer();
-    writeFileSync(file, png);
-    photos.push(file);
-    photoBytes += png.length;
-  }
+  const size = { width: 800, height: 600, mean: 100, sigma: 50, compressionLevel: 0 };
+  const made = await noisePhotos(photoDir, IMAGES, size);
+  photos.push(...made.files);
+  photoBytes = made.bytes;
   server = await startLabelingServer();
   browser = await launchChromium();
   // No service worker: page.route must see every API request the page makes.

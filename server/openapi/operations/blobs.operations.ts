@@ -30,7 +30,7 @@ export const blobOperations: Operation[] = [
     },
     errors: {
       400: 'the body is empty, or its bytes do not hash to the SHA-256 in the path',
-      413: 'larger than LOUPE_MAX_BLOB_BYTES',
+      413: 'larger than LOUPE_MAX_BLOB_BYTES, or its header declares more than LOUPE_MAX_IMAGE_PIXELS',
       415: 'not a JPEG, PNG or WebP image',
     },
   },

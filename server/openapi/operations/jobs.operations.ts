@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CreateJobRequest, EpochMetrics, Job, JobEvent } from '../../contract';
+import {
+  CreateJobRequest,
+  EpochMetrics,
+  Job,
+  JobEvent,
+  JobLogQuery,
+  StoredJobEvent,
+} from '../../contract';
 import { BINARY, type Operation } from '../operation';
 import { JobArtifact } from '../replies';
 import { ArtifactParam, UuidParam } from './params';
@@ -82,6 +89,21 @@ export const jobOperations: Operation[] = [
     params: UuidParam,
     replies: { 200: { description: 'oldest first', json: z.array(EpochMetrics) } },
     errors: NO_JOB,
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/:id/log',
+    tag: 'training',
+    summary: "A job's stored events (notices, statuses, ...), oldest first",
+    description:
+      'What the job said before the reader was listening, such as the notice "out of memory, ' +
+      'retrying with batch 8". Each `id` is the one the live stream sends the same event with, ' +
+      'so a page that reads this and listens live shows each event once.',
+    auth: ['user'],
+    params: UuidParam,
+    query: JobLogQuery,
+    replies: { 200: { description: 'the events, by id', json: z.array(StoredJobEvent) } },
+    errors: { ...NO_JOB, 400: 'an unknown event type' },
   },
   {
     method: 'get',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Operation } from '../operation';
+import { BlobPutReply } from '../replies';
 
 // The tus 1.0 protocol (tus.io), served by @tus/server: its headers are the interface.
 
@@ -16,14 +17,18 @@ export const uploadOperations: Operation[] = [
     description:
       "Declare the size and the SHA-256 (Upload-Metadata `sha256 <base64>`); the answer's " +
       'Location is where the bytes go. A finished upload is checked as PUT /api/blobs checks ' +
-      'one and moved into the blob store.',
+      'one and moved into the blob store. An image the server already holds needs no upload: ' +
+      'the answer is 200 with no Location, and no byte is to be sent.',
     auth: ['user'],
     headers: z.object({
       ...TUS,
       'upload-length': z.coerce.number().int().min(1),
       'upload-metadata': z.string().meta({ description: 'sha256 <the hash, base64>' }),
     }),
-    replies: { 201: { description: 'created; the Location header names the upload' } },
+    replies: {
+      200: { description: 'already stored: nothing to send', json: BlobPutReply },
+      201: { description: 'created; the Location header names the upload' },
+    },
     errors: {
       400: 'no length or sha256 declared',
       412: TUS_FAILURES[412],
@@ -54,6 +59,7 @@ export const uploadOperations: Operation[] = [
     errors: {
       ...TUS_FAILURES,
       409: 'Upload-Offset is not where the upload stands',
+      413: 'the image header declares more than LOUPE_MAX_IMAGE_PIXELS (the upload is deleted)',
       415: 'the content type is not application/offset+octet-stream',
     },
   },

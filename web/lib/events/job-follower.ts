@@ -5,7 +5,8 @@ import { liveStatus, subscribeLive, type LiveHandler, type LiveStatus } from './
 export type JobFollower<T> = {
   /** The page's snapshot from REST, once it has arrived. */
   loaded: (snapshot: T) => void;
-  event: (event: JobEvent) => void;
+  /** `id`: the event's id in the job's log (GET /api/jobs/:id/log answers the same ids). */
+  event: (event: JobEvent, id: number) => void;
   error: (error: unknown) => void;
 };
 
@@ -26,7 +27,7 @@ export function followJob<T>(
   on: JobFollower<T>,
   live: LiveStream = { subscribe: subscribeLive, status: liveStatus },
 ): () => void {
-  let held: JobEvent[] | null = [];
+  let held: { event: JobEvent; seq: number }[] | null = [];
   let applied = 0;
   let stopped = false;
   let loading = false;
@@ -35,13 +36,13 @@ export function followJob<T>(
     const seq = parseCursor(id)?.job ?? 0;
     if (seq <= applied) return;
     applied = seq;
-    if (held) held.push(message.event);
-    else on.event(message.event);
+    if (held) held.push({ event: message.event, seq });
+    else on.event(message.event, seq);
   });
   const loaded = (snapshot: T) => {
     if (stopped) return;
     on.loaded(snapshot);
-    for (const event of held ?? []) on.event(event);
+    for (const { event, seq } of held ?? []) on.event(event, seq);
     held = null;
   };
   const failed = (error: unknown) => {

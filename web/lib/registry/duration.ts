@@ -1,12 +1,18 @@
 import { FINAL_JOB_STATUSES, type Job } from '$contract';
 
 /**
- * How long a job has taken, in ms: from creation to its last change once it ended, else to `now`.
- * The API keeps no start-of-training time, so a job's wait in the queue is counted too.
+ * How long a job ran, in ms: from its start (a runner's first lease, a script's registration) to
+ * its end, or to `now` while it runs; its wait in the queue is left out. A job that never
+ * started (queued, or cancelled in the queue) has no duration.
  */
-export function jobDurationMs(job: Pick<Job, 'status' | 'createdAt' | 'updatedAt'>, now: number) {
-  const start = Date.parse(job.createdAt);
-  const end = FINAL_JOB_STATUSES.includes(job.status) ? Date.parse(job.updatedAt) : now;
+export function jobDurationMs(
+  job: Pick<Job, 'status' | 'updatedAt' | 'startedAt' | 'finishedAt'>,
+  now: number,
+) {
+  if (job.startedAt === null) return undefined;
+  const start = Date.parse(job.startedAt);
+  const final = FINAL_JOB_STATUSES.includes(job.status);
+  const end = final ? Date.parse(job.finishedAt ?? job.updatedAt) : now;
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : undefined;
 }
 

@@ -45,3 +45,25 @@ export function estimateEta(samples: ProgressSample[], epochs: number, now: numb
   const remaining = (1 - last.fraction) / perMs - (now - last.at);
   return { remainingMs: Math.max(0, remaining), msPerEpoch: 1 / perMs / Math.max(epochs, 1) };
 }
+
+/**
+ * The time left as the job page and dashboard show it: the runner's own estimate when it sent
+ * one (from the trainer's clock, so it counts validation and needs no watching), counted down
+ * since the last progress arrived here; else the rate watched in this browser.
+ */
+export function jobEta(
+  progress: JobProgress | null,
+  samples: ProgressSample[],
+  epochs: number,
+  now: number,
+): Eta | null {
+  const watched = estimateEta(samples, epochs, now);
+  const last = samples.at(-1);
+  const runnerSeconds = progress?.etaSeconds;
+  if (runnerSeconds === undefined || !last) return watched;
+  const remainingMs = Math.max(0, runnerSeconds * 1000 - (now - last.at));
+  const epochsLeft = (1 - last.fraction) * Math.max(epochs, 1);
+  const msPerEpoch =
+    watched?.msPerEpoch ?? (epochsLeft > 0 ? (runnerSeconds * 1000) / epochsLeft : 0);
+  return { remainingMs, msPerEpoch };
+}

@@ -4,31 +4,24 @@ import { jobSummary } from './job-summary';
 import { fixtureJob, fixtureModel } from './registry-fixtures';
 
 const at = (day: string, hm: string) => new Date(`${day}T${hm}:00`).toISOString();
+// Each waited in the queue for a while before it started; durations leave that out.
+const ran = (day: string, created: string, started: string, finished: string | null) => ({
+  createdAt: at(day, created),
+  startedAt: at(day, started),
+  finishedAt: finished === null ? null : at(day, finished),
+  updatedAt: at(day, finished ?? started),
+});
 const jobs = [
-  fixtureJob('a', {
-    createdAt: at('2025-03-01', '10:00'),
-    updatedAt: at('2025-03-01', '10:02'),
-    modelVersionId: 'ma',
-  }),
-  fixtureJob('b', {
-    createdAt: at('2025-03-02', '10:00'),
-    updatedAt: at('2025-03-02', '10:30'),
-    modelVersionId: 'mb',
-  }),
-  fixtureJob('c', {
-    status: 'failed',
-    createdAt: at('2025-03-03', '10:00'),
-    updatedAt: at('2025-03-03', '10:01'),
-  }),
-  fixtureJob('d', {
-    status: 'training',
-    createdAt: at('2025-03-04', '10:00'),
-    updatedAt: at('2025-03-04', '10:00'),
-  }),
+  fixtureJob('a', { ...ran('2025-03-01', '09:50', '10:00', '10:02'), modelVersionId: 'ma' }),
+  fixtureJob('b', { ...ran('2025-03-02', '09:00', '10:00', '10:30'), modelVersionId: 'mb' }),
+  fixtureJob('c', { status: 'failed', ...ran('2025-03-03', '09:59', '10:00', '10:01') }),
+  fixtureJob('d', { status: 'training', ...ran('2025-03-04', '09:30', '10:00', null) }),
   fixtureJob('e', {
     status: 'queued',
     createdAt: at('2025-03-04', '11:00'),
     updatedAt: at('2025-03-04', '11:00'),
+    startedAt: null,
+    finishedAt: null,
   }),
 ];
 const models = [
@@ -43,7 +36,11 @@ const ids = (rs: typeof rows) => rs.map((r) => r.job.id).join('');
 describe('job history', () => {
   it('gives each job its duration and its model score', () => {
     expect(rows.map((r) => r.durationMs)).toEqual([
-      120_000, 1_800_000, 60_000, 7_200_000, 3_600_000,
+      120_000,
+      1_800_000,
+      60_000,
+      7_200_000,
+      undefined,
     ]);
     expect(rows.map((r) => r.score)).toEqual([0.6, 0.4, undefined, undefined, undefined]);
   });
@@ -54,14 +51,14 @@ describe('job history', () => {
     expect(only({ status: 'failed' })).toBe('c');
     expect(only({ from: '2025-03-02', to: '2025-03-03' })).toBe('bc');
     expect(only({ to: '2025-03-01' })).toBe('a');
-    expect(only({ minMinutes: 30 })).toBe('bde');
+    expect(only({ minMinutes: 30 })).toBe('bd');
     expect(only({ maxMinutes: 2 })).toBe('ac');
     expect(only({ minScore: 0.5 })).toBe('a');
   });
 
   it('sorts by date, duration, score and status', () => {
     expect(ids(sortHistory(rows, 'date', 'desc'))).toBe('edcba');
-    expect(ids(sortHistory(rows, 'duration', 'asc'))).toBe('cabed');
+    expect(ids(sortHistory(rows, 'duration', 'asc'))).toBe('cabde');
     expect(ids(sortHistory(rows, 'score', 'desc'))).toBe('abcde');
     expect(ids(sortHistory(rows, 'status', 'asc'))).toBe('edabc');
   });

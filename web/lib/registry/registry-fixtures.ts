@@ -18,6 +18,9 @@ export function fixtureJob(id: string, over: Partial<QueueJob> = {}): QueueJob {
       batch: 8,
       seed: 0,
       valFraction: 0.2,
+      testFraction: 0,
+      stratify: true,
+      annotationTypes: 'both',
       checkpointEvery: 5,
       hyperparameters: {},
     },
@@ -28,6 +31,8 @@ export function fixtureJob(id: string, over: Partial<QueueJob> = {}): QueueJob {
     modelVersionId: null,
     createdAt: '2025-01-01T10:00:00.000Z',
     updatedAt: '2025-01-01T10:05:00.000Z',
+    startedAt: '2025-01-01T10:00:00.000Z',
+    finishedAt: '2025-01-01T10:05:00.000Z',
     ...over,
   };
 }

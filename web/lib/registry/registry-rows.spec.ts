@@ -12,7 +12,15 @@ const models = [
   fixtureModel('m4', 'detect', {}, { createdAt: '2025-01-03T10:00:00Z' }),
   fixtureModel('m5', 'detect', box(0.3), { createdAt: '2025-01-04T10:00:00Z' }),
 ];
-const jobs = [fixtureJob('job-m1', { updatedAt: '2025-01-01T10:03:00.000Z' })];
+// Queued two minutes, trained three: the training time leaves the queue out.
+const jobs = [
+  fixtureJob('job-m1', {
+    createdAt: '2025-01-01T09:58:00.000Z',
+    startedAt: '2025-01-01T10:00:00.000Z',
+    finishedAt: '2025-01-01T10:03:00.000Z',
+    updatedAt: '2025-01-01T10:04:00.000Z',
+  }),
+];
 const bench = (ms: number) => parseValidationReport({ onnxBenchmark: { medianMs: ms } });
 const reports = new Map([
   ['m1', bench(4)],

@@ -39,7 +39,7 @@ export function registryRows(
       secondary: secondaryValue(model.task, metrics),
       inferenceMs: inferenceMs(reports.get(model.id) ?? null),
       // A registered model's job has ended, so its duration does not depend on the clock.
-      trainingMs: job ? jobDurationMs(job, Date.parse(job.updatedAt)) : undefined,
+      trainingMs: job ? jobDurationMs(job, Date.parse(job.finishedAt ?? job.updatedAt)) : undefined,
       createdAt: Date.parse(model.createdAt),
     };
   });

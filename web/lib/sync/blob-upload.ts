@@ -10,10 +10,10 @@ import { getToken } from '$lib/auth/session';
 export const UPLOADS_ENDPOINT = '/api/uploads';
 
 /** Big enough that the per-request cost is small, small enough for strict proxies. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
+export const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** Short retries ride out a blip; longer outages are the queue's to wait out. */
-const RETRY_DELAYS = [0, 1000, 3000];
+export const RETRY_DELAYS = [0, 1000, 3000];
 
 /** The network failed (offline, or the server is unreachable); nothing the user must fix. */
 export class NetworkLostError extends Error {
@@ -65,6 +65,14 @@ export function uploadImage(sha256: string, blob: Blob, o: UploadOptions = {}): 
       fingerprint: () => Promise.resolve(`loupe-upload-${sha256}`),
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
+      // The server answers 200 (not 201) to a new upload of an image it already holds: done,
+      // with no byte sent. tus-js-client would call that a bad answer and retry it.
+      onAfterResponse: (req, res) => {
+        if (req.getMethod() !== 'POST' || res.getStatus() !== 200) return;
+        o.onBytes?.(blob.size, blob.size);
+        void upload.abort(false);
+        resolve();
+      },
       onProgress: (sent, total) => o.onBytes?.(sent, total),
       onSuccess: () => resolve(),
       onError: (error) => reject(explain(error)),
