@@ -10,7 +10,7 @@ export type SyncProgress =
   | { phase: 'sealing' };
 
 /** Uploads in flight at once: small photos are dominated by per-request round trips. */
-const PARALLEL_UPLOADS = 3;
+export const PARALLEL_UPLOADS = 3;
 
 export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
