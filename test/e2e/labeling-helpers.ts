@@ -1,19 +1,21 @@
 // Shared by the labeling end-to-end tests: a Loupe server without a gpu-runner (labeling needs
 // none), and the mouse/keyboard steps a person takes on the labeling page.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { readEnv } from '../../server/env';
 import { startServer } from '../../server/server';
 
-export async function startLabelingServer() {
+/** `webDir`: the PWA build to serve (another one than `build/` for app-update tests). */
+export async function startLabelingServer(webDir = resolve('build')) {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-labeling-'));
   const env = readEnv({
     LOUPE_PORT: '0',
     LOUPE_DATA_DIR: dataDir,
     LOUPE_RUNNER: 'off',
-    LOUPE_WEB_DIR: resolve('build'),
+    LOUPE_WEB_DIR: webDir,
   });
   const server = await startServer(env);
   let closed = false;
@@ -26,6 +28,32 @@ export async function startLabelingServer() {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `count` PNG photos of gaussian noise in `dir`, each different; noise does not compress, so
+ * their size is predictable. Answers their paths and their bytes all together.
+ */
+export async function noisePhotos(
+  dir: string,
+  count: number,
+  o: { width: number; height: number; mean: number; sigma: number; compressionLevel?: number },
+) {
+  const files: string[] = [];
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const file = join(dir, `photo-${i}.png`);
+    const noise = { type: 'gaussian' as const, mean: o.mean + i, sigma: o.sigma };
+    const png = await sharp({
+      create: { width: o.width, height: o.height, channels: 3, noise, background: '#000' },
+    })
+      .png({ compressionLevel: o.compressionLevel ?? 6 })
+      .toBuffer();
+    writeFileSync(file, png);
+    files.push(file);
+    bytes += png.length;
+  }
+  return { files, bytes };
 }
 
 export type NormBox = { x: number; y: number; w: number; h: number };

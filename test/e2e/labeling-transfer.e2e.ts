@@ -1,6 +1,6 @@
 // Export and import in real Chromium: a labeled dataset exported as YOLO and as COCO, each file
-// imported back as a new dataset with the same images, boxes and classes; a bad file shows a
-// clear message and stores nothing.
+// imported back as a new dataset with the same images, boxes and classes (and into an existing
+// dataset); a bad file shows a clear message and stores nothing. Zipping runs in a worker.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,5 +138,23 @@ describe('export and import', () => {
     }
     await page.reload();
     expect(await loadedDatasetCount()).toBe(before);
+  });
+
+  it('imports a file into an existing dataset: classes by name, held images skipped', async () => {
+    await goHome();
+    await createDataset(page, 'Corners first', 'corner');
+    await page.getByTestId('add-images').setInputFiles(cards.path(cards.images[0]!.file));
+    await expect.poll(summary).toContain('1 image(s) · 0 box(es)');
+    await page.getByTestId('import-into-dataset').setInputFiles(exported['yolo-detect']!);
+    // The photo it holds is skipped (its labels stay); 'card' is new and appended after 'corner'.
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toContain('2 image(s) imported; 1 already in the dataset, skipped; new classes: card');
+    await expect.poll(summary).toContain('3 image(s) · 1 box(es) · classes: corner, card');
+    const byFile = await labelsByFile();
+    const first = cards.images[0]!.file.split('/').at(-1)!;
+    expect(byFile[first]).toEqual([]);
+    // The exported card box keeps its class by name: 'card' is index 1 in this dataset.
+    expect(Object.values(byFile).sort()).toEqual([[], [], [1]]);
   });
 });

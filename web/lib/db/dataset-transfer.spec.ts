@@ -1,24 +1,16 @@
 import 'fake-indexeddb/auto';
-import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ImportedImage } from '$lib/images/imported-image';
+import { importedImage } from '$lib/images/test-images';
 import { deleteDb, getDb } from './database';
-import { createDatasetFromImport, readDatasetContents } from './dataset-transfer';
+import {
+  addImportToDataset,
+  createDatasetFromImport,
+  readDatasetContents,
+} from './dataset-transfer';
 import { listDatasets } from './datasets';
 import { emptyLabels } from './image-labels';
 
-function image(content: string, fileName = `${content}.jpg`): ImportedImage {
-  const bytes = Buffer.from(content);
-  return {
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    blob: new Blob([bytes], { type: 'image/jpeg' }),
-    fileName,
-    mimeType: 'image/jpeg',
-    width: 640,
-    height: 480,
-    bytes: bytes.length,
-  };
-}
+const image = importedImage;
 const box = { classIndex: 0, x: 0.1, y: 0.1, w: 0.2, h: 0.2 };
 
 beforeEach(async () => {
@@ -75,6 +67,41 @@ describe('createDatasetFromImport', () => {
       ]),
     ).rejects.toThrow('nothing was imported');
     expect(await listDatasets()).toEqual([]);
+    expect(await getDb().images.count()).toBe(0);
+  });
+});
+
+describe('addImportToDataset', () => {
+  it('matches classes by name, adds new ones, skips images the dataset holds', async () => {
+    const { dataset } = await createDatasetFromImport('Cards', ['card', 'corner'], 'detect', [
+      { image: image('a'), labels: { ...emptyLabels(), boxes: [box] } },
+    ]);
+    // The file numbers its classes otherwise: 0 corner, 1 back (new), 2 card.
+    const fileBox = (classIndex: number) => ({ ...box, classIndex });
+    const merged = await addImportToDataset(
+      dataset.id,
+      ['corner', 'back', 'card'],
+      [
+        { image: image('a'), labels: { ...emptyLabels(), boxes: [fileBox(1)] } },
+        { image: image('b'), labels: { ...emptyLabels(), boxes: [fileBox(0), fileBox(1)] } },
+        { image: image('c'), labels: { ...emptyLabels(), boxes: [fileBox(2)] } },
+        { image: image('c', 'c-again.jpg'), labels: emptyLabels() },
+      ],
+    );
+    expect(merged).toMatchObject({ added: 2, duplicates: 2, newClasses: ['back'], skipped: [] });
+    const contents = await readDatasetContents(dataset.id);
+    expect(contents.classes).toEqual(['card', 'corner', 'back']);
+    const byName = Object.fromEntries(
+      contents.images.map((i) => [i.fileName, i.labels.boxes.map((b) => b.classIndex)]),
+    );
+    // The held image keeps its own labels; the new ones use the dataset's class numbers.
+    expect(byName).toEqual({ 'a.jpg': [0], 'b.jpg': [1, 2], 'c.jpg': [0] });
+  });
+
+  it('stores nothing when the dataset is gone', async () => {
+    await expect(
+      addImportToDataset('missing', ['card'], [{ image: image('a'), labels: emptyLabels() }]),
+    ).rejects.toThrow(/dataset/i);
     expect(await getDb().images.count()).toBe(0);
   });
 });

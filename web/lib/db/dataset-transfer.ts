@@ -63,6 +63,14 @@ export async function readDatasetContents(datasetId: string): Promise<DatasetCon
   });
 }
 
+function importStorageFull(): DatasetError {
+  return new DatasetError(
+    'storage-full',
+    'Storage on this device is full, so nothing was imported. Delete datasets you no longer ' +
+      'need (sync them first to keep them on the server), then import again.',
+  );
+}
+
 export interface ImportedDatasetImage {
   image: ImportedImage;
   labels: ImageLabels;
@@ -116,13 +124,15 @@ export async function createDatasetFromImport(
   classes: readonly string[],
   task: Task,
   images: readonly ImportedDatasetImage[],
+  /** Label sync gets a lost dataset back under its old id, so its server copy stays its own. */
+  id: string = crypto.randomUUID(),
 ): Promise<ImportedDataset> {
   if (images.length === 0) {
     throw new DatasetError('invalid', 'The file holds no usable images; nothing was imported.');
   }
   const now = nextStamp();
   const dataset: DatasetRow = {
-    id: crypto.randomUUID(),
+    id,
     name: checkName(name),
     classes: checkClasses(classes),
     task,
@@ -175,11 +185,115 @@ export async function createDatasetFromImport(
     );
   } catch (error) {
     if (!isQuotaError(error)) throw error;
-    throw new DatasetError(
-      'storage-full',
-      'Storage on this device is full, so nothing was imported. Delete datasets you no longer ' +
-        'need (sync them first to keep them on the server), then import again.',
-    );
+    throw importStorageFull();
   }
   return { dataset, added: annotationRows.length, skipped };
+}
+
+export interface MergedImport {
+  /** Images added to the dataset. */
+  added: number;
+  /** Images the dataset already held (same SHA-256), or repeated in the file: skipped. */
+  duplicates: number;
+  /** Class names the file used that the dataset lacked, added at the end of its classes. */
+  newClasses: string[];
+  skipped: string[];
+}
+
+/** The index of each of the file's classes in the dataset's list, which gains the missing ones. */
+function mergeClasses(datasetClasses: readonly string[], fileClasses: readonly string[]) {
+  const classes = [...datasetClasses];
+  const newClasses: string[] = [];
+  const indexOf = fileClasses.map((name) => {
+    const at = classes.indexOf(name);
+    if (at >= 0) return at;
+    newClasses.push(name);
+    return classes.push(name) - 1;
+  });
+  return { classes, newClasses, indexOf };
+}
+
+function remap(labels: ImageLabels, indexOf: readonly number[]): ImageLabels {
+  // An index the file's class list lacks stays out of range, so validLabels names and drops it.
+  const to = (c: number) => indexOf[c] ?? Number.MAX_SAFE_INTEGER;
+  return {
+    boxes: labels.boxes.map((b) => ({ ...b, classIndex: to(b.classIndex) })),
+    polygons: labels.polygons.map((p) => ({ ...p, classIndex: to(p.classIndex) })),
+    imageClass: labels.imageClass === null ? null : to(labels.imageClass),
+  };
+}
+
+/**
+ * Adds an imported file's images and labels to an existing dataset, in one transaction: classes
+ * are matched by name (missing ones are added at the end, so no stored label is renumbered), an
+ * image the dataset already holds (same SHA-256) is skipped and counted, never relabeled.
+ */
+export async function addImportToDataset(
+  datasetId: string,
+  fileClasses: readonly string[],
+  images: readonly ImportedDatasetImage[],
+): Promise<MergedImport> {
+  const db = getDb();
+  try {
+    return await db.transaction(
+      'rw',
+      [db.datasets, db.images, db.annotations, db.thumbnails],
+      async () => {
+        const dataset = await db.datasets.get(datasetId);
+        if (!dataset) throw notFound('This dataset');
+        const { classes, newClasses, indexOf } = mergeClasses(dataset.classes, fileClasses);
+        const held = await db.annotations.bulkGet(images.map((i) => [datasetId, i.image.sha256]));
+        const stored = new Set(
+          await db.images
+            .where('sha256')
+            .anyOf(images.map((i) => i.image.sha256))
+            .primaryKeys(),
+        );
+        const result: MergedImport = { added: 0, duplicates: 0, newClasses, skipped: [] };
+        const seen = new Set<string>();
+        const imageRows: ImageRow[] = [];
+        const thumbnailRows: ThumbnailRow[] = [];
+        const annotationRows: AnnotationRow[] = [];
+        images.forEach(({ image, labels }, i) => {
+          if (held[i] || seen.has(image.sha256)) {
+            result.duplicates++;
+            return;
+          }
+          seen.add(image.sha256);
+          const { sha256, blob, mimeType, width, height, bytes } = image;
+          const addedAt = nextStamp();
+          if (!stored.has(sha256)) {
+            imageRows.push({ sha256, blob, mimeType, width, height, bytes, addedAt });
+            if (image.thumbnail) thumbnailRows.push({ sha256, blob: image.thumbnail });
+          }
+          const kept = validLabels(
+            remap(labels, indexOf),
+            classes.length,
+            image.fileName,
+            result.skipped,
+          );
+          annotationRows.push({
+            datasetId,
+            sha256,
+            fileName: image.fileName.slice(-255) || `image-${sha256.slice(0, 12)}`,
+            ...rowFields(kept),
+            addedAt,
+            updatedAt: addedAt,
+          });
+        });
+        await db.images.bulkAdd(imageRows);
+        await db.thumbnails.bulkPut(thumbnailRows);
+        await db.annotations.bulkAdd(annotationRows);
+        await db.datasets.update(datasetId, {
+          classes: checkClasses(classes),
+          updatedAt: nextStamp(),
+        });
+        result.added = annotationRows.length;
+        return result;
+      },
+    );
+  } catch (error) {
+    if (!isQuotaError(error)) throw error;
+    throw importStorageFull();
+  }
 }

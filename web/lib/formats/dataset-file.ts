@@ -1,28 +1,29 @@
 // A dataset file, from the page's side: exporting a stored dataset to a format's zip, and
-// importing a zip (or COCO JSON) as a new dataset. An import is read and checked in full, and
+// importing a zip (or COCO JSON) as a new dataset or into an existing one. Zipping and unzipping
+// run in the dataset-file worker (dataset-zip.ts); an import is read and checked in full, and
 // every image is hashed and decoded by the image-import worker, before one transaction stores it
 // all; a file that cannot be read stores nothing.
 import {
+  addImportToDataset,
   createDatasetFromImport,
   readDatasetContents,
   type ImportedDatasetImage,
 } from '$lib/db/dataset-transfer';
-import { importImageFiles, type ImportProgress } from '$lib/images/image-import';
-import { exportDataset, readDatasetFile, type FormatId } from './dataset-formats';
+import { importImageFiles } from '$lib/images/image-import';
+import type { FormatId } from './dataset-formats';
+import { inZipWorker, type ZipJobOptions, type ZipProgress } from './dataset-zip';
 import { FormatError, type ExportResult } from './format-types';
 
+export type { ZipProgress } from './dataset-zip';
+
+/** Reads the dataset and packs its zip in the worker, with progress and cancel. */
 export async function exportDatasetFile(
   datasetId: string,
   format: FormatId,
+  options: ZipJobOptions = {},
 ): Promise<ExportResult> {
   const contents = await readDatasetContents(datasetId);
-  const images = await Promise.all(
-    contents.images.map(async ({ blob, ...image }) => ({
-      ...image,
-      bytes: new Uint8Array(await blob.arrayBuffer()),
-    })),
-  );
-  return exportDataset(format, { ...contents, images });
+  return inZipWorker((api, report) => api.exportZip(format, contents, report), options);
 }
 
 /** Hands the browser a file to save. */
@@ -52,6 +53,17 @@ export interface DatasetFileImport {
   added: number;
   /** Everything left out, each with its reason. */
   skipped: string[];
+  /** Into an existing dataset: images it already held (same SHA-256), skipped. */
+  duplicates?: number;
+  /** Into an existing dataset: the file's classes it lacked, added to it. */
+  newClasses?: string[];
+}
+
+export interface DatasetFileImportOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ZipProgress | { phase: 'images'; done: number; total: number }) => void;
+  /** Add to this dataset (classes matched by name) instead of creating a new one. */
+  into?: { id: string; name: string };
 }
 
 /** The dataset name an imported file gets: its file name without the extension. */
@@ -66,10 +78,11 @@ export function nameFromFile(fileName: string): string {
 
 export async function importDatasetFile(
   file: File,
-  options: { onProgress?: (p: ImportProgress) => void; signal?: AbortSignal } = {},
+  options: DatasetFileImportOptions = {},
 ): Promise<DatasetFileImport> {
-  const plan = readDatasetFile(new Uint8Array(await file.arrayBuffer()));
-  const withBytes = plan.images.filter((i) => i.bytes);
+  const { signal, onProgress, into } = options;
+  const plan = await inZipWorker((api, report) => api.readFile(file, report), options);
+  const withBytes = plan.images.filter((i) => i.blob);
   if (withBytes.length === 0) {
     throw new FormatError(
       'The file holds labels but no images (a bare COCO JSON); export it as a zip with its ' +
@@ -86,9 +99,12 @@ export async function importDatasetFile(
   );
   const files = withBytes.map((i, k) => {
     const ext = i.path.split('.').at(-1)?.toLowerCase() ?? '';
-    return new File([i.bytes as Uint8Array<ArrayBuffer>], names[k]!, { type: MIME[ext] ?? '' });
+    return new File([i.blob!], names[k]!, { type: MIME[ext] ?? '' });
   });
-  const decoded = await importImageFiles(files, options);
+  const decoded = await importImageFiles(files, {
+    signal,
+    onProgress: (p) => onProgress?.({ phase: 'images', ...p }),
+  });
   const skipped = [...plan.skipped];
   const pairs: ImportedDatasetImage[] = [];
   let nextImage = 0;
@@ -105,6 +121,17 @@ export async function importDatasetFile(
       `${withBytes[k]!.path}: ${rejection?.reason ?? 'not read'}; nothing of it was imported`,
     );
   });
+  if (into) {
+    const merged = await addImportToDataset(into.id, plan.classes, pairs);
+    return {
+      datasetId: into.id,
+      name: into.name,
+      added: merged.added,
+      skipped: [...skipped, ...merged.skipped],
+      duplicates: merged.duplicates,
+      newClasses: merged.newClasses,
+    };
+  }
   const name = nameFromFile(file.name);
   const stored = await createDatasetFromImport(name, plan.classes, plan.task, pairs);
   return {

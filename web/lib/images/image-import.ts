@@ -72,7 +72,11 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The import was cancelled.', 'AbortError');
 }
 
-async function importOne(file: File, signal?: AbortSignal): Promise<ImportOutcome> {
+/** Runs one call in the worker, ending it on abort (the only way to stop a decode in flight). */
+async function inWorker<T>(
+  call: (api: Remote<ImageImportApi>) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   const { api, failed } = connect();
   inFlight++;
   clearTimeout(idleTimer);
@@ -85,12 +89,21 @@ async function importOne(file: File, signal?: AbortSignal): Promise<ImportOutcom
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([api.importFile(file), failed, aborted]);
+    return await Promise.race([call(api), failed, aborted]);
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
     inFlight--;
     if (inFlight === 0) scheduleIdleEnd();
   }
+}
+
+function importOne(file: File, signal?: AbortSignal): Promise<ImportOutcome> {
+  return inWorker<ImportOutcome>((api) => api.importFile(file), signal);
+}
+
+/** A grid thumbnail of a stored image, drawn in the worker; undefined where it cannot draw one. */
+export function thumbnailInWorker(blob: Blob, signal?: AbortSignal): Promise<Blob | undefined> {
+  return inWorker((api) => api.makeThumbnail(blob), signal);
 }
 
 /**

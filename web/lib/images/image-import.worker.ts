@@ -36,8 +36,19 @@ async function thumbnailOf(bitmap: ImageBitmap): Promise<Blob | undefined> {
   return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.75 });
 }
 
+/** A grid thumbnail for an image stored without one (pulled, or stored before thumbnails). */
+async function makeThumbnail(blob: Blob): Promise<Blob | undefined> {
+  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+  try {
+    return await thumbnailOf(bitmap);
+  } finally {
+    bitmap.close();
+  }
+}
+
 const api = {
   importFile: (file: File) => importFile(file, decodeWithImageBitmap),
+  makeThumbnail,
 };
 
 export type ImageImportApi = typeof api;

@@ -1,6 +1,7 @@
 // Tiny real images for unit tests (written by Pillow 13 from a 3 × 2 red RGB image, and a
 // 5 × 7 RGBA one for the extended WebP layout), plus builders for headers no encoder would
 // write. Imported only by *.spec.ts files.
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 const fromBase64 = (b64: string): Uint8Array<ArrayBuffer> =>
@@ -59,4 +60,18 @@ export function pngHeaderOnly(width: number, height: number): Uint8Array<ArrayBu
 
 export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return new Uint8Array(Buffer.concat(parts));
+}
+
+/** An imported image for database tests: `content` stands for its bytes (hashed as they are). */
+export function importedImage(content: string, fileName = `${content}.jpg`) {
+  const bytes = Buffer.from(content);
+  return {
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    blob: new Blob([bytes], { type: 'image/jpeg' }),
+    fileName,
+    mimeType: 'image/jpeg' as const,
+    width: 640,
+    height: 480,
+    bytes: bytes.length,
+  };
 }

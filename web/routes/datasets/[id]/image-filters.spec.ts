@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classCounts, matches, neighbour, reviewState } from './image-filters';
+import { classCounts, matches, matchesConfidence, neighbour, reviewState } from './image-filters';
 
 const box = (classIndex: number) => ({ classIndex, x: 0, y: 0, w: 0.5, h: 0.5 });
 const rows = [
@@ -49,5 +49,30 @@ describe('image filters', () => {
     expect(neighbour(rows, shown, 'b', 1)?.sha256).toBe('d');
     expect(neighbour(rows, shown, 'c', -1)?.sha256).toBe('a');
     expect(neighbour(rows, shown, 'd', 1)).toBeUndefined();
+  });
+});
+
+describe('the prediction confidence filter', () => {
+  const suggested = [{ confidence: 0.9 }, { confidence: 0.3 }];
+  it('looks at the best or the worst suggestion, on either side of the threshold', () => {
+    expect(matchesConfidence(suggested, { which: 'best', side: 'below', threshold: 0.5 })).toBe(
+      false,
+    );
+    expect(matchesConfidence(suggested, { which: 'worst', side: 'below', threshold: 0.5 })).toBe(
+      true,
+    );
+    expect(matchesConfidence(suggested, { which: 'best', side: 'above', threshold: 0.9 })).toBe(
+      true,
+    );
+    expect(matchesConfidence(suggested, { which: 'worst', side: 'above', threshold: 0.31 })).toBe(
+      false,
+    );
+  });
+
+  it('never keeps an image without suggestions', () => {
+    for (const side of ['below', 'above'] as const) {
+      expect(matchesConfidence(undefined, { which: 'best', side, threshold: 0.5 })).toBe(false);
+      expect(matchesConfidence([], { which: 'worst', side, threshold: 0.5 })).toBe(false);
+    }
   });
 });

@@ -86,3 +86,26 @@ export function neighbour<T extends { sha256: string }>(
   if (offset > 0) return shown.find((i) => (position.get(i.sha256) ?? -1) > here);
   return shown.findLast((i) => (position.get(i.sha256) ?? -1) < here);
 }
+
+/** Which of an image's suggestions the confidence filter looks at, and on which side it keeps. */
+export interface ConfidenceFilter {
+  /** 'best': the most confident suggestion; 'worst': the least confident one. */
+  which: 'best' | 'worst';
+  side: 'below' | 'above';
+  /** 0 to 1; "below" keeps confidences under it, "above" those at or over it. */
+  threshold: number;
+}
+
+/**
+ * Whether an image's model suggestions pass the filter. An image with no suggestions (never
+ * pre-labeled, or every suggestion accepted or rejected) has no confidence and never passes.
+ */
+export function matchesConfidence(
+  suggestions: readonly { confidence: number }[] | undefined,
+  filter: ConfidenceFilter,
+): boolean {
+  if (!suggestions || suggestions.length === 0) return false;
+  const confidences = suggestions.map((s) => s.confidence);
+  const value = filter.which === 'best' ? Math.max(...confidences) : Math.min(...confidences);
+  return filter.side === 'below' ? value < filter.threshold : value >= filter.threshold;
+}

@@ -1,0 +1,254 @@
+/**
+ * The labeling studio's main-thread budget in Chromium, measured with a PerformanceObserver for
+ * long tasks (over 50 ms): opening a 10,000-image dataset (against one transaction reading every
+ * row, the way the page used to, in the same run), importing generated 3-megapixel photos, and
+ * zooming, panning and drawing on a 12-megapixel photo holding 1,000 boxes. Numbers only, not CI;
+ * needs `npx vite build` first. Results go in docs/benchmarks-labeling.md.
+ *
+ *   npx tsx bench/labeling-bench.ts [photos=500] [gridImages=10000] [parts=grid,photo,import]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../test/e2e/browser';
+import { seedGridDataset } from '../test/e2e/grid-seed';
+import { createDataset, startLabelingServer } from '../test/e2e/labeling-helpers';
+
+const [photos = 500, gridImages = 10_000] = process.argv.slice(2, 4).map(Number);
+const parts = (process.argv[4] ?? 'grid,photo,import').split(',');
+
+interface Watch {
+  longest: number;
+  count: number;
+}
+
+/** Long tasks from the page's start; `read` returns and resets them. */
+async function watchLongTasks(page: Page) {
+  await page.addInitScript(() => {
+    const w = window as unknown as { watch: Watch };
+    w.watch = { longest: 0, count: 0 };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        w.watch.longest = Math.max(w.watch.longest, e.duration);
+        w.watch.count += 1;
+      }
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+async function readLongTasks(page: Page): Promise<Watch> {
+  // One frame first, so a task that just ended has been reported.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+  return page.evaluate(() => {
+    const w = window as unknown as { watch: Watch };
+    const seen = { ...w.watch };
+    w.watch = { longest: 0, count: 0 };
+    return seen;
+  });
+}
+
+function cards(count: number, size: string, seed: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-labeling-bench-'));
+  execFileSync(resolve('gpu-runner/.venv/bin/python'), [
+    resolve('test/fixtures/generate_cards.py'),
+    ...['--out', dir, '--count', String(count), '--seed', String(seed), '--size', size],
+  ]);
+  const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as {
+    images: { file: string }[];
+  };
+  return labels.images.map((i) => join(dir, i.file));
+}
+
+const fmt = (w: Watch) => `longest task ${w.longest.toFixed(0)} ms (${w.count} over 50 ms)`;
+const summary = (page: Page) => page.getByTestId('dataset-summary').textContent();
+
+async function until(page: Page, check: () => Promise<boolean>, timeoutMs = 600_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    const alert = page.getByRole('alert');
+    if ((await alert.count()) > 0)
+      throw new Error(`the page says: ${await alert.first().textContent()}`);
+    if (Date.now() > end) throw new Error('timed out');
+    await page.waitForTimeout(50);
+  }
+}
+
+/** The old way, as a reference in the same run: one transaction reading every row at once. */
+function readAllAtOnce(page: Page, datasetId: string): Promise<number> {
+  return page.evaluate(async (datasetId) => {
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const open = indexedDB.open('loupe');
+      open.onsuccess = () => resolve(open.result);
+    });
+    const started = performance.now();
+    const tx = db.transaction(['annotations', 'images']);
+    const rows = await new Promise<{ sha256: string }[]>((resolve) => {
+      const all = tx.objectStore('annotations').index('datasetId').getAll(datasetId);
+      all.onsuccess = () => resolve(all.result as { sha256: string }[]);
+    });
+    const images = tx.objectStore('images');
+    await Promise.all(
+      rows.map(
+        (r) =>
+          new Promise((resolve) => {
+            images.get(r.sha256).onsuccess = resolve;
+          }),
+      ),
+    );
+    db.close();
+    return performance.now() - started;
+  }, datasetId);
+}
+
+async function gridBench(page: Page, origin: string) {
+  const datasetId = await seedGridDataset(page, {
+    count: gridImages,
+    name: 'Grid bench',
+    classes: ['card', 'back'],
+    unlabeledEvery: 3,
+  });
+  await page.goto(`${origin}/datasets/${datasetId}`);
+  await readLongTasks(page);
+  await page.goto(`${origin}/`);
+  await readLongTasks(page);
+  const referenceMs = await readAllAtOnce(page, datasetId);
+  const reference = await readLongTasks(page);
+
+  const started = Date.now();
+  await page.goto(`${origin}/datasets/${datasetId}`);
+  await until(
+    page,
+    async () => (await page.getByTestId('image-strip').getByRole('button').count()) > 0,
+  );
+  const firstCells = Date.now() - started;
+  await until(page, async () =>
+    ((await page.getByTestId('shown-count').textContent()) ?? '').startsWith(`${gridImages} of`),
+  );
+  const allRead = Date.now() - started;
+  const opening = await readLongTasks(page);
+  const grid = page.getByTestId('image-strip');
+  for (let i = 1; i <= 40; i++) {
+    await grid.evaluate((el, f) => (el.scrollTop = el.scrollHeight * f), i / 40);
+    await page.waitForTimeout(16);
+  }
+  const scrolling = await readLongTasks(page);
+  console.log(`grid of ${gridImages} images:`);
+  console.log(
+    `  reference (one transaction, every row): ${referenceMs.toFixed(0)} ms, ${fmt(reference)}`,
+  );
+  console.log(
+    `  opening: first cells after ${firstCells} ms, every page read after ${allRead} ms, ${fmt(opening)}`,
+  );
+  console.log(`  scrolling top to bottom in 40 steps: ${fmt(scrolling)}`);
+}
+
+async function importBench(page: Page, origin: string) {
+  console.log(`generating ${photos} 3-megapixel photos ...`);
+  const files = cards(photos, '2000x1500', 5);
+  await page.goto(`${origin}/`);
+  await createDataset(page, 'Import bench', 'card');
+  await readLongTasks(page);
+  const started = Date.now();
+  await page.getByTestId('add-images').setInputFiles(files);
+  await until(page, async () => ((await summary(page)) ?? '').includes(`${photos} image(s)`));
+  const seconds = (Date.now() - started) / 1000;
+  const during = await readLongTasks(page);
+  console.log(`import of ${photos} 3-MP JPEGs: ${seconds.toFixed(1)} s, ${fmt(during)}`);
+}
+
+async function bigPhotoBench(page: Page, origin: string) {
+  const [file] = cards(1, '4000x3000', 9);
+  await page.goto(`${origin}/`);
+  await createDataset(page, 'Big photo bench', 'card');
+  const datasetUrl = page.url();
+  await page.getByTestId('add-images').setInputFiles(file!);
+  await until(page, async () => ((await summary(page)) ?? '').includes('1 image(s)'));
+  await page.evaluate(async () => {
+    const id = location.pathname.split('/').at(-1)!;
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const open = indexedDB.open('loupe');
+      open.onsuccess = () => resolve(open.result);
+    });
+    const store = db.transaction('annotations', 'readwrite').objectStore('annotations');
+    const cursor = store.index('datasetId').openCursor(id);
+    await new Promise<void>((resolve) => {
+      cursor.onsuccess = () => {
+        const c = cursor.result!;
+        // 999: the drawn box makes 1,000, the most an image may hold.
+        const boxes = Array.from({ length: 999 }, (_, i) => ({
+          classIndex: 0,
+          x: (i % 40) / 40,
+          y: Math.floor(i / 40) / 25,
+          w: 0.02,
+          h: 0.03,
+        }));
+        c.update({ ...c.value, boxes }).onsuccess = () => resolve();
+      };
+    });
+    db.close();
+  });
+  await page.goto(datasetUrl);
+  await until(page, async () => ((await summary(page)) ?? '').includes('999 box(es)'));
+  await until(page, async () => (await page.getByTestId('box').count()) === 999);
+  const opening = await readLongTasks(page);
+  const canvas = (await page.getByTestId('box-canvas').boundingBox())!;
+  await page.mouse.move(canvas.x + canvas.width * 0.31, canvas.y + canvas.height * 0.33);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) {
+    await page.mouse.move(
+      canvas.x + canvas.width * (0.31 + i * 0.01),
+      canvas.y + canvas.height * (0.33 + i * 0.01),
+    );
+  }
+  await page.mouse.up();
+  await until(page, async () => ((await summary(page)) ?? '').includes('1000 box(es)'));
+  const drawing = await readLongTasks(page);
+  const stage = page.locator('.stage');
+  await stage.scrollIntoViewIfNeeded();
+  const rect = (await stage.boundingBox())!;
+  const cx = rect.x + rect.width / 2;
+  const cy = rect.y + rect.height / 2;
+  await page.mouse.move(cx, cy);
+  for (let i = 0; i < 20; i++) {
+    await page.mouse.wheel(0, i < 10 ? -120 : 60);
+    await page.waitForTimeout(16);
+  }
+  const zooming = await readLongTasks(page);
+  await stage.focus();
+  await page.keyboard.down(' ');
+  await page.mouse.down();
+  for (let i = 0; i < 30; i++) await page.mouse.move(cx - i * 5, cy - i * 3);
+  await page.mouse.up();
+  await page.keyboard.up(' ');
+  const panning = await readLongTasks(page);
+  console.log('12-MP photo (4000x3000) holding 999 boxes (1,000 after the draw):');
+  console.log(`  opening: ${fmt(opening)}`);
+  console.log(`  wheel zoom, 20 steps: ${fmt(zooming)}`);
+  console.log(`  space-drag pan, 30 moves: ${fmt(panning)}`);
+  console.log(`  drawing a box (and its autosave): ${fmt(drawing)}`);
+}
+
+const loupe = await startLabelingServer();
+const browser = await launchChromium();
+try {
+  const page = await (
+    await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  ).newPage();
+  page.on('crash', () => console.error('the page crashed'));
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await watchLongTasks(page);
+  await page.goto(`${loupe.url}/?token=${loupe.tokens.userToken}`);
+  await page.getByRole('button', { name: 'Create' }).waitFor();
+  // The app has opened (and so created) its database once the home page lists datasets.
+  await page.waitForFunction(async () =>
+    (await indexedDB.databases()).some((d) => d.name === 'loupe' && (d.version ?? 0) > 1),
+  );
+  if (parts.includes('grid')) await gridBench(page, loupe.url);
+  if (parts.includes('photo')) await bigPhotoBench(page, loupe.url);
+  if (parts.includes('import')) await importBench(page, loupe.url);
+} finally {
+  await browser.close();
+  await loupe.close();
+}
