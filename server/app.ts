@@ -9,6 +9,7 @@ import { channelRoutes } from './routes/channels.routes';
 import { datasetVersionRoutes } from './routes/dataset-versions.routes';
 import { eventRoutes } from './routes/events.routes';
 import { jobRoutes } from './routes/jobs.routes';
+import { labelSyncRoutes } from './routes/label-sync.routes';
 import { modelRoutes } from './routes/models.routes';
 import { predictRoutes } from './routes/predict.routes';
 import { runnerRoutes } from './routes/runner.routes';
@@ -42,6 +43,7 @@ export function createApi(services: Services, tokens: Tokens) {
     .route('/dataset-versions', datasetVersionRoutes(services, tokens))
     .route('/events', eventRoutes(services, tokens))
     .route('/jobs', jobRoutes(services, tokens))
+    .route('/label-sync', labelSyncRoutes(services, tokens))
     .route('/models', modelRoutes(services, tokens))
     .route('/models', predictRoutes(services, tokens))
     .route('/runner', runnerRoutes(services, tokens))

@@ -5,6 +5,7 @@ export * from './common';
 export * from './dataset';
 export * from './health';
 export * from './job';
+export * from './label-sync';
 export * from './model';
 export * from './run';
 export * from './prediction';

@@ -137,6 +137,77 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs_next RENAME TO jobs;
   CREATE INDEX jobs_by_status ON jobs(status, created_at);
   `,
+  // Label sync (docs/sync-protocol.md): a mutable working copy per local dataset id, the outcome
+  // of every device's numbered mutation (replays are answered from it), and losing edits.
+  `
+  CREATE TABLE live_datasets (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    task TEXT NOT NULL,
+    classes_json TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE live_images (
+    dataset_id TEXT NOT NULL REFERENCES live_datasets(id),
+    sha256 TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    labels_json TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    last_device_id TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, sha256)
+  );
+  CREATE INDEX live_images_by_revision ON live_images(dataset_id, revision);
+  CREATE TABLE label_devices (
+    dataset_id TEXT NOT NULL REFERENCES live_datasets(id),
+    device_id TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, device_id)
+  );
+  CREATE TABLE label_conflicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dataset_id TEXT NOT NULL REFERENCES live_datasets(id),
+    sha256 TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    base_revision INTEGER NOT NULL,
+    labels_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolution TEXT
+  );
+  CREATE INDEX label_conflicts_open ON label_conflicts(dataset_id, resolved_at, sha256);
+  CREATE TABLE label_mutations (
+    dataset_id TEXT NOT NULL REFERENCES live_datasets(id),
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    base_revision INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'unchanged', 'conflict')),
+    revision INTEGER,
+    conflict_id INTEGER REFERENCES label_conflicts(id),
+    labels_json TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, device_id, seq)
+  );
+  `,
+  // When a job started (first lease, or a script's run registered) and ended, so durations leave
+  // out the queue. Earlier jobs get both from their event log, where it has them.
+  `
+  ALTER TABLE jobs ADD COLUMN started_at TEXT;
+  ALTER TABLE jobs ADD COLUMN finished_at TEXT;
+  UPDATE jobs SET
+    started_at = (SELECT MIN(e.created_at) FROM job_events e WHERE e.job_id = jobs.id
+      AND json_extract(e.payload_json, '$.type') = 'status'
+      AND json_extract(e.payload_json, '$.status') IN ('preparing', 'training', 'exporting')),
+    finished_at = (SELECT MIN(e.created_at) FROM job_events e WHERE e.job_id = jobs.id
+      AND json_extract(e.payload_json, '$.type') = 'status'
+      AND json_extract(e.payload_json, '$.status') IN ('completed', 'failed', 'cancelled'));
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -4,6 +4,7 @@ import { BlobStore } from '../repositories/blob-store';
 import { ChannelRepository } from '../repositories/channel.repository';
 import { DatasetVersionRepository } from '../repositories/dataset-version.repository';
 import { JobRepository } from '../repositories/job.repository';
+import { LabelSyncRepository } from '../repositories/label-sync.repository';
 import { ModelVersionRepository } from '../repositories/model-version.repository';
 import { UploadStore } from '../repositories/upload-store';
 import { PredictorService } from '../prediction/predictor.service';
@@ -19,6 +20,7 @@ import { HealthService } from './health.service';
 import { JobEventBus } from './job-event-bus';
 import { JobLog } from './job-log';
 import { JobService } from './job.service';
+import { LabelSyncService } from './label-sync.service';
 import { LiveEventService } from './live-events.service';
 import { ModelService } from './model.service';
 import { UploadService } from './upload.service';
@@ -34,6 +36,8 @@ export type Services = {
   channels: ChannelService;
   datasets: DatasetService;
   jobs: JobService;
+  /** Label edits as a per-device mutation log, with conflicts (docs/sync-protocol.md). */
+  labelSync: LabelSyncService;
   /** Runs a script started by hand reports about itself (POST /api/runs). */
   runs: ExternalRunService;
   models: ModelService;
@@ -64,11 +68,18 @@ export type ServiceOptions = {
 
 /** Wires repositories into services; the one place that knows the whole object graph. */
 export function createServices(o: ServiceOptions): Services {
-  const blobs = new BlobService(o.blobStore, new BlobRepository(o.db), o.clock, o.maxBlobBytes);
+  const limits = { ...defaultLimits, ...o.limits };
+  const blobs = new BlobService(
+    o.blobStore,
+    new BlobRepository(o.db),
+    o.clock,
+    o.maxBlobBytes,
+    limits.maxImagePixels,
+  );
   const uploadStore = new UploadStore(o.blobStore.uploadsDir, o.uploadExpiryMs ?? 86_400_000);
   const uploads = new UploadService(uploadStore, blobs, o.maxBlobBytes);
   const datasets = new DatasetService(new DatasetVersionRepository(o.db), blobs, o.clock);
-  const limits = { ...defaultLimits, ...o.limits };
+  const labelSync = new LabelSyncService(new LabelSyncRepository(o.db), datasets, o.clock);
   const bundles = new BundleService(datasets, o.blobStore, new BlobRepository(o.db), o.clock, {
     ...limits,
     maxBlobBytes: o.maxBlobBytes,
@@ -113,6 +124,7 @@ export function createServices(o: ServiceOptions): Services {
     blobs,
     channels,
     datasets,
+    labelSync,
     jobs,
     runs,
     models,

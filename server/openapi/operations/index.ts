@@ -6,6 +6,7 @@ import { docsOperations } from './docs.operations';
 import { eventOperations } from './events.operations';
 import { healthOperations } from './health.operations';
 import { jobOperations } from './jobs.operations';
+import { labelSyncOperations } from './label-sync.operations';
 import { modelOperations } from './models.operations';
 import { runnerOperations } from './runner.operations';
 import { runOperations } from './runs.operations';
@@ -21,6 +22,7 @@ export const API_OPERATIONS: Operation[] = [
   ...datasetVersionOperations,
   ...eventOperations,
   ...jobOperations,
+  ...labelSyncOperations,
   ...modelOperations,
   ...runnerOperations,
   ...runOperations,

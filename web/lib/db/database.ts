@@ -23,12 +23,27 @@
 // - syncQueue    (version 5) one row per dataset whose sync to the server was asked for and is
 //                not done: waiting (offline, or between retries), uploading (bytes so far), or
 //                failed (with the reason). The row goes once the server sealed the version.
+// - backendChoices (version 6) one row per (model SHA-256, device): which inference backend
+//                (WebGPU or WASM) won this device's one-time benchmark of that model, or WASM
+//                with the reason WebGPU failed, so later loads skip the benchmark.
+// - labelLog     (version 7) label edits not yet acknowledged by the server, numbered per dataset
+//                (seq 1, 2, 3…) and written in the same transaction as the labels themselves
+//                (docs/sync-protocol.md). Acknowledged rows are deleted.
+// - labelSync    (version 7) per dataset: the next seq, the last one the server acknowledged, and
+//                the pull cursor (the server's revision this device has caught up to).
+// - device       (version 7) one row (key 'device'): this browser's random device id. It lives
+//                with the log on purpose: a browser that lost one lost both, so a new id never
+//                reuses sequence numbers the server already applied.
+// - annotations  (version 8) also indexed by [datasetId+addedAt]: the order a dataset's images
+//                are shown in, so the page reads them a page at a time.
 //
 // Every past schema version stays listed below, oldest first: Dexie upgrades a browser that
 // still holds an old version by replaying the steps it has not seen.
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { Box, ModelMetadata, Polygon, Task } from '$contract';
 import type { ImageMimeType } from '$lib/images/imported-image';
+import type { BackendChoiceRow } from './backend-choices';
+import type { DeviceRow, LabelMutationRow, LabelSyncRow } from './label-log';
 import type { SyncQueueRow } from './sync-queue';
 
 export const DB_NAME = 'loupe';
@@ -73,6 +88,8 @@ export interface AnnotationRow {
   imageClass?: number;
   /** Set when someone checked this image's labels; absent: to do or labeled (from its labels). */
   reviewedAt?: number;
+  /** The server revision these labels were last in step with (label sync); absent: never synced. */
+  serverRevision?: number;
   addedAt: number;
   updatedAt: number;
 }
@@ -131,12 +148,16 @@ export type LoupeDb = Dexie & {
   models: EntityTable<ModelRow, 'id'>;
   delivery: EntityTable<DeliveryRow, 'key'>;
   syncQueue: EntityTable<SyncQueueRow, 'datasetId'>;
+  backendChoices: Table<BackendChoiceRow, [string, string]>;
+  labelLog: Table<LabelMutationRow, [string, number]>;
+  labelSync: EntityTable<LabelSyncRow, 'datasetId'>;
+  device: EntityTable<DeviceRow, 'key'>;
 };
 
-function createDb(): LoupeDb {
+function createDb(name = DB_NAME): LoupeDb {
   // The IndexedDB factory is read now rather than when Dexie was first imported, so a test that
   // installs fake-indexeddb (or replaces it between tests) is honoured.
-  const db = new Dexie(DB_NAME, {
+  const db = new Dexie(name, {
     indexedDB: globalThis.indexedDB,
     IDBKeyRange: globalThis.IDBKeyRange,
   }) as LoupeDb;
@@ -157,10 +178,29 @@ function createDb(): LoupeDb {
   db.version(4).stores({ models: 'id, storedAt', delivery: 'key' });
   // Version 5: the offline sync queue. Nothing to migrate: no sync was queued before it.
   db.version(5).stores({ syncQueue: 'datasetId, requestedAt' });
+  // Version 6: remembered inference backends. Nothing to migrate: every model is benchmarked
+  // once on its next load.
+  db.version(6).stores({ backendChoices: '[sha256+device]' });
+  // Version 7: label sync. Nothing to migrate: images with no serverRevision are sent at the
+  // next sync with their current labels.
+  db.version(7).stores({
+    labelLog: '[datasetId+seq], [datasetId+sha256]',
+    labelSync: 'datasetId',
+    device: 'key',
+  });
+  // Version 8: a dataset's images in the order they were added, read a page at a time, so a
+  // dataset of 10,000 images opens without reading every row in one go. IndexedDB builds the
+  // index over existing rows during the upgrade.
+  db.version(8).stores({
+    annotations: '[datasetId+sha256], datasetId, sha256, [datasetId+addedAt]',
+  });
   return db;
 }
 
 let instance: LoupeDb | undefined;
+
+/** A separate database under another name: tests that simulate several devices in one process. */
+export const openNamedDb = (name: string): LoupeDb => createDb(name);
 
 /** The database, created on first use; Dexie opens the connection on the first query. */
 export function getDb(): LoupeDb {
