@@ -111,7 +111,7 @@ describe('offline labeling', () => {
     await drawBox(page, B);
     await page.getByTestId('class-manager').locator('summary').click();
     await page.getByLabel('Merge').selectOption({ label: 'corner' });
-    await page.getByLabel('into').selectOption({ label: 'card' });
+    await page.getByTestId('class-manager').getByLabel('into').selectOption({ label: 'card' });
     await page.getByRole('button', { name: 'Merge', exact: true }).click();
     await expect
       .poll(() => page.getByRole('status').textContent())
