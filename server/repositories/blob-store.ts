@@ -69,9 +69,6 @@ export class BlobStore {
 
   async init() {
     await mkdir(this.tmp, { recursive: true });
-    // tus's FileStore creates its folder without waiting for it: on a fresh data dir the
-    // start-up recovery would list a folder that does not exist yet.
-    await mkdir(this.uploadsDir, { recursive: true });
   }
 
   pathOf(sha256: string) {

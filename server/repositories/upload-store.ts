@@ -58,7 +58,14 @@ export class UploadStore extends FileStore {
 
   /** Every upload the store knows, finished or not. */
   async ids(): Promise<string[]> {
-    return (await this.configstore.list?.()) ?? [];
+    try {
+      return (await this.configstore.list?.()) ?? [];
+    } catch (error) {
+      // FileStore creates its folder without waiting for it: on a fresh data dir, start-up
+      // recovery can look before it exists, and then there is nothing to recover.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 
   /** Drops an upload whether or not its bytes are still here (adopted ones were moved away). */
