@@ -1,31 +1,22 @@
 // The dataset browser in real Chromium: thumbnails made by the import worker (never the full
 // photo in the grid), filters by review state and class, per-class counts, and a grid of 10,000
 // images that keeps only the rows in view in the DOM.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, PHONE } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { generateCards } from './loupe-server';
 import { seedGridDataset } from './grid-seed';
-import { createDataset, drawBox, startLabelingServer } from './labeling-helpers';
+import { createDataset, drawBox, openPhonePage, type LabelingServer } from './labeling-helpers';
 
-let loupe: Awaited<ReturnType<typeof startLabelingServer>>;
-let browser: Browser;
+let loupe: LabelingServer;
 let page: Page;
 const cards = generateCards(3, 31);
 const summary = () => page.getByTestId('dataset-summary').textContent();
 const cells = () => page.getByTestId('image-strip').getByRole('button');
 const shown = () => page.getByTestId('shown-count').textContent();
 
-beforeAll(async () => {
-  loupe = await startLabelingServer();
-  browser = await launchChromium();
-  page = await (await browser.newContext(PHONE)).newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await loupe?.close();
+openPhonePage((l, p) => {
+  loupe = l;
+  page = p;
 });
 
 describe('dataset browser', () => {

@@ -5,8 +5,32 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
+import { afterAll, beforeAll } from 'vitest';
 import { readEnv } from '../../server/env';
 import { startServer } from '../../server/server';
+import { launchChromium, PHONE } from './browser';
+
+export type LabelingServer = Awaited<ReturnType<typeof startLabelingServer>>;
+
+/**
+ * A labeling server and one phone-sized page for a test file: started before its tests, closed
+ * after them; `ready` hands both over once they exist.
+ */
+export function openPhonePage(ready: (loupe: LabelingServer, page: Page) => void) {
+  let loupe: LabelingServer | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  beforeAll(async () => {
+    loupe = await startLabelingServer();
+    browser = await launchChromium();
+    const page = await (await browser.newContext(PHONE)).newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    ready(loupe, page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await loupe?.close();
+  });
+}
 
 /** `webDir`: the PWA build to serve (another one than `build/` for app-update tests). */
 export async function startLabelingServer(webDir = resolve('build')) {

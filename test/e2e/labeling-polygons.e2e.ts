@@ -2,35 +2,27 @@
 // and closed by tapping the first one or pressing Enter; a polygon selected, a vertex dragged, a
 // vertex added on an edge and deleted, vertices moved with the keyboard, the class changed and
 // the polygon deleted; every step stored, undoable, and still there after a reload.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, PHONE } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { generateCards } from './loupe-server';
 import {
   createTaskDataset,
   polygonsOnPage,
   screenPoint,
-  startLabelingServer,
+  openPhonePage,
+  type LabelingServer,
   tapVertices,
 } from './labeling-helpers';
 
-let loupe: Awaited<ReturnType<typeof startLabelingServer>>;
-let browser: Browser;
+let loupe: LabelingServer;
 let page: Page;
 const cards = generateCards(1, 21);
 const summary = () => page.getByTestId('dataset-summary').textContent();
 const polygons = () => polygonsOnPage(page);
 
-beforeAll(async () => {
-  loupe = await startLabelingServer();
-  browser = await launchChromium();
-  page = await (await browser.newContext(PHONE)).newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await loupe?.close();
+openPhonePage((l, p) => {
+  loupe = l;
+  page = p;
 });
 
 describe('polygon editor', () => {
