@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetVersion, Job } from '../../server/contract';
+import type { DatasetVersion, Job, ModelVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { generateCards, startLoupe } from './loupe-server';
 
@@ -92,5 +92,17 @@ describe('training wizard: several datasets, a class mapping, a test split', () 
     );
     expect(validation.test?.images).toBeGreaterThan(0);
     expect(validation.test?.metrics).toHaveProperty(['metrics/mAP50-95(B)']);
+
+    // The model page shows the held-out numbers next to the validation ones.
+    const models = await loupe.api<ModelVersion[]>('/api/models');
+    const model = models.find((m) => m.jobId === jobId);
+    await page.goto(`${loupe.url}/models/${model!.id}`);
+    const testTable = page.getByTestId('model-test-metrics');
+    await expect.poll(() => testTable.locator('thead').textContent()).toContain('test');
+    const row = testTable.locator('tr[data-key="metrics/mAP50-95(B)"] td');
+    await expect.poll(() => row.count()).toBe(2);
+    expect(await page.getByTestId('model-test-split').textContent()).toContain(
+      `${validation.test!.images} photo(s)`,
+    );
   }, 400_000);
 });

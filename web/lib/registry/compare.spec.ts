@@ -3,6 +3,7 @@ import {
   bestColumns,
   formatCell,
   metricRows,
+  metricRowsOf,
   parseCompareIds,
   perClassRows,
   specRows,
@@ -11,6 +12,17 @@ import { fixtureModel } from './registry-fixtures';
 import { parseValidationReport } from './validation-report';
 
 describe('compare', () => {
+  it('lines up the validation and test splits of one model, metric by metric', () => {
+    const rows = metricRowsOf([
+      { 'metrics/mAP50-95(B)': 0.3, 'metrics/mAP50(B)': 0.6 },
+      { 'metrics/mAP50-95(B)': 0.2 },
+    ]);
+    const map = rows.find((r) => r.key === 'metrics/mAP50-95(B)');
+    expect(map?.values).toEqual([0.3, 0.2]);
+    expect(map?.best).toEqual([0]);
+    expect(rows.find((r) => r.key === 'metrics/mAP50(B)')?.values).toEqual([0.6, undefined]);
+  });
+
   it('reads ids once each, in order, at most six', () => {
     expect(parseCompareIds(' b,a,,b ')).toEqual(['b', 'a']);
     expect(parseCompareIds(null)).toEqual([]);

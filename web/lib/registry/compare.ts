@@ -35,9 +35,16 @@ export function bestColumns(values: readonly (number | undefined)[], lowerBetter
 
 /** One row per metric any of the models reports, metrics first. */
 export function metricRows(models: readonly ModelVersion[]): CompareRow[] {
-  const keys = orderMetricKeys(models.flatMap((m) => Object.keys(m.metadata.metrics)));
+  return metricRowsOf(models.map((m) => m.metadata.metrics));
+}
+
+/** One row per metric any of the records holds, one column per record (versions, or splits). */
+export function metricRowsOf(
+  records: readonly Readonly<Record<string, number | null | undefined>>[],
+): CompareRow[] {
+  const keys = orderMetricKeys(records.flatMap((r) => Object.keys(r)));
   return keys.map((key) => {
-    const values = models.map((m) => m.metadata.metrics[key]);
+    const values = records.map((r) => r[key] ?? undefined);
     return {
       key,
       label: metricLabel(key),

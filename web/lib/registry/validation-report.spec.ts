@@ -36,6 +36,18 @@ const DETECT = {
 };
 
 describe('validation report', () => {
+  it('reads the held-out test split when the job had one, and null when not', () => {
+    const test = { images: 4, metrics: { 'metrics/mAP50-95(B)': 0.2 }, speedMs: null };
+    const report = parseValidationReport({ ...DETECT, test });
+    expect(report?.test).toEqual({
+      images: 4,
+      metrics: { 'metrics/mAP50-95(B)': 0.2 },
+      perClass: [],
+      confusionMatrix: null,
+    });
+    expect(parseValidationReport(DETECT)?.test).toBeNull();
+  });
+
   it('reads what the runner writes', () => {
     const report = parseValidationReport(DETECT);
     expect(report?.perClass[0]?.name).toBe('card');

@@ -31,16 +31,28 @@ const Benchmark = z.object({
 });
 export type Benchmark = z.infer<typeof Benchmark>;
 
+const ConfusionMatrix = z
+  .object({ names: z.array(z.string()), matrix: z.array(z.array(z.number())) })
+  .nullable()
+  .default(null);
+
+/** best.pt validated once more on the images the job held out (a test split), when it had one. */
+const TestSplitReport = z.object({
+  images: z.number().int().min(0),
+  metrics: z.record(z.string(), z.number().nullable()).default({}),
+  perClass: z.array(ClassResult).default([]),
+  confusionMatrix: ConfusionMatrix,
+});
+export type TestSplitReport = z.infer<typeof TestSplitReport>;
+
 export const ValidationReport = z.object({
   metrics: z.record(z.string(), z.number().nullable()).default({}),
   perClass: z.array(ClassResult).default([]),
-  confusionMatrix: z
-    .object({ names: z.array(z.string()), matrix: z.array(z.array(z.number())) })
-    .nullable()
-    .default(null),
+  confusionMatrix: ConfusionMatrix,
   speedMs: z.object({ preprocess: Num, inference: Num, postprocess: Num }).nullable().default(null),
   onnxBenchmark: Benchmark.nullable().default(null),
   onnxFp16Benchmark: Benchmark.nullable().default(null),
+  test: TestSplitReport.nullable().default(null),
 });
 export type ValidationReport = z.infer<typeof ValidationReport>;
 
