@@ -2,11 +2,14 @@
  * Dataset sync against a plain HTTP upload of the same bytes, in one run, each into its own
  * fresh Loupe server process (server/main.ts), with that process's memory sampled throughout:
  *   (a) reference: PUT /api/blobs/:sha256 per image, as many at a time as the sync client sends;
- *   (b) first sync: POST /api/blobs/missing, the missing images over tus, POST /api/dataset-versions;
+ *   (b) first sync: POST /api/blobs/missing, the missing images as the PWA sends them (one PUT
+ *       each up to one tus chunk, tus above), POST /api/dataset-versions;
  *   (c) re-sync of the unchanged dataset to the server of (b): what is sent, and how long it takes.
- * The PWA's sync (web/lib/sync/dataset-sync.ts) reads its images from IndexedDB and hands tus a
- * Blob, which tus-js-client's Node build does not take; this drives the same steps with the same
- * library, the PWA's settings (imported from its modules) and the typed API client, from files.
+ * (a) and (b) take turns, 50 images at a time, so both meet the same load from other processes.
+ * The PWA's sync (web/lib/sync/dataset-sync.ts) reads its images from IndexedDB and sends them
+ * with XMLHttpRequest (PUT) or tus-js-client with a Blob, which Node lacks or tus' Node build does
+ * not take; this drives the same steps (node:http for the PUT, the same tus library), with the
+ * PWA's thresholds and parallelism (imported from its modules) and the typed API client.
  * Not part of CI; numbers only.
  *
  *   npx tsx bench/dataset-sync.ts [images=1000] [rounds=2]
@@ -24,8 +27,14 @@ import { DefaultHttpStack, Upload } from 'tus-js-client';
 import type { AppType } from '../server/app';
 import type { DatasetManifest, DatasetVersion } from '../server/contract';
 import { freePort, startChildServer, type ChildServer } from '../test/e2e/sync-child-server';
-import { CHUNK_BYTES, RETRY_DELAYS, UPLOADS_ENDPOINT } from '../web/lib/sync/blob-upload';
-import { PARALLEL_UPLOADS } from '../web/lib/sync/dataset-sync';
+import {
+  CHUNK_BYTES,
+  isResumableSize,
+  RETRY_DELAYS,
+  SINGLE_REQUEST_MAX_BYTES,
+  UPLOADS_ENDPOINT,
+} from '../web/lib/sync/blob-upload';
+import { PARALLEL_RESUMABLE_UPLOADS, PARALLEL_UPLOADS, pool } from '../web/lib/sync/dataset-sync';
 
 const [count = 1000, rounds = 2] = process.argv.slice(2).map(Number);
 const MB = 1e6;
@@ -121,15 +130,6 @@ const clientCpu = () => {
   return (user + system) / 1e6;
 };
 
-/** Runs `job` over `items`, `width` at a time, as the sync client's upload workers do. */
-async function pool<T>(items: T[], width: number, job: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await job(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-}
-
 // --- (a) the reference: one plain PUT per image ---
 
 function put(server: ChildServer, agent: Agent, image: Image, body: Buffer) {
@@ -154,20 +154,24 @@ function put(server: ChildServer, agent: Agent, image: Image, body: Buffer) {
   });
 }
 
-async function plainUpload(server: ChildServer, images: Image[]) {
+/** Plain PUTs, a slice of the images at a time (see `interleave`). */
+function plainUpload(server: ChildServer) {
   const wire = countingAgent();
-  const t0 = performance.now();
-  await pool(images, PARALLEL_UPLOADS, async (image) =>
-    put(server, wire.agent, image, await readFile(image.path)),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  wire.close();
-  return { seconds, wireBytes: wire.written() };
+  return {
+    upload: (images: Image[]) =>
+      pool(images, PARALLEL_UPLOADS, async (image) =>
+        put(server, wire.agent, image, await readFile(image.path)),
+      ),
+    close: () => {
+      wire.close();
+      return { wireBytes: wire.written() };
+    },
+  };
 }
 
 // --- (b) and (c): the sync protocol, with the PWA's settings ---
 
-/** web/lib/sync/blob-upload.ts's uploadImage, for a Buffer in Node. */
+/** web/lib/sync/blob-upload.ts's tus path, for a Buffer in Node. */
 function tusUpload(server: ChildServer, agent: Agent, sha256: string, body: Buffer) {
   return new Promise<void>((resolve, reject) => {
     const upload = new Upload(body, {
@@ -190,7 +194,8 @@ function tusUpload(server: ChildServer, agent: Agent, sha256: string, body: Buff
   });
 }
 
-async function sync(server: ChildServer, images: Image[]) {
+/** The sync's steps: plan, the missing images a slice at a time (see `interleave`), seal. */
+function syncSteps(server: ChildServer, images: Image[]) {
   const wire = countingAgent();
   let jsonBytes = 0;
   const api = hc<AppType>(server.url, {
@@ -200,31 +205,95 @@ async function sync(server: ChildServer, images: Image[]) {
       return fetch(input, init);
     },
   }).api;
-  const byHash = new Map(images.map((i) => [i.sha256, i]));
   const manifest = manifestOf(images);
-  const t0 = performance.now();
-  const planned = await api.blobs.missing.$post({
-    json: { sha256s: manifest.images.map((i) => i.sha256) },
-  });
-  if (!planned.ok) throw new Error(`missing answered ${planned.status}`);
-  const { missing } = await planned.json();
-  const t1 = performance.now();
-  await pool(missing, PARALLEL_UPLOADS, async (sha256) =>
-    tusUpload(server, wire.agent, sha256, await readFile(byHash.get(sha256)!.path)),
-  );
-  const t2 = performance.now();
-  const sealed = await api['dataset-versions'].$post({ json: manifest });
-  if (!sealed.ok) throw new Error(`seal answered ${sealed.status}: ${await sealed.text()}`);
-  const version = (await sealed.json()) as DatasetVersion;
-  const t3 = performance.now();
-  wire.close();
+  let missing = new Set<string>();
   return {
-    seconds: (t3 - t0) / 1000,
-    steps: { plan: (t1 - t0) / 1000, upload: (t2 - t1) / 1000, seal: (t3 - t2) / 1000 },
-    uploaded: missing.length,
-    uploadWireBytes: wire.written(),
-    jsonBytes,
-    versionId: version.id,
+    plan: async () => {
+      const planned = await api.blobs.missing.$post({
+        json: { sha256s: manifest.images.map((i) => i.sha256) },
+      });
+      if (!planned.ok) throw new Error(`missing answered ${planned.status}`);
+      missing = new Set((await planned.json()).missing);
+    },
+    /** As web/lib/sync/dataset-sync.ts sends them: small images one PUT each, big ones tus. */
+    upload: async (slice: Image[]) => {
+      const wanted = slice.filter((i) => missing.has(i.sha256));
+      const resumable = wanted.filter((i) => isResumableSize(i.bytes));
+      await pool(
+        wanted.filter((i) => !isResumableSize(i.bytes)),
+        PARALLEL_UPLOADS,
+        async (image) => put(server, wire.agent, image, await readFile(image.path)),
+      );
+      await pool(resumable, PARALLEL_RESUMABLE_UPLOADS, async (image) =>
+        tusUpload(server, wire.agent, image.sha256, await readFile(image.path)),
+      );
+    },
+    seal: async () => {
+      const sealed = await api['dataset-versions'].$post({ json: manifest });
+      if (!sealed.ok) throw new Error(`seal answered ${sealed.status}: ${await sealed.text()}`);
+      wire.close();
+      const version = (await sealed.json()) as DatasetVersion;
+      return {
+        uploaded: missing.size,
+        uploadWireBytes: wire.written(),
+        jsonBytes,
+        versionId: version.id,
+      };
+    },
+  };
+}
+
+const seconds = async (step: () => Promise<unknown>) => {
+  const t0 = performance.now();
+  await step();
+  return (performance.now() - t0) / 1000;
+};
+
+/** (c): the whole sync in one go. */
+async function sync(server: ChildServer, images: Image[]) {
+  const steps = syncSteps(server, images);
+  const t0 = performance.now();
+  await steps.plan();
+  await steps.upload(images);
+  const result = await steps.seal();
+  return { ...result, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * (a) and (b) taking turns, SLICE images at a time, the one that goes first alternating: the
+ * load other processes put on this shared machine drifts by 2x within a minute, and turns this
+ * short give both sides the same share of it. Each side's time is the sum of its own turns.
+ */
+const SLICE = 50;
+async function interleave(reference: ChildServer, target: ChildServer, images: Image[]) {
+  const plain = plainUpload(reference);
+  const steps = syncSteps(target, images);
+  const time = { a: 0, plan: 0, upload: 0, seal: 0 };
+  const cpu = { a: 0, b: 0 };
+  const turn = async (side: 'a' | 'b', step: () => Promise<unknown>) => {
+    const c0 = clientCpu();
+    const s = await seconds(step);
+    cpu[side] += clientCpu() - c0;
+    return s;
+  };
+  time.plan = await turn('b', steps.plan);
+  for (let i = 0, n = 0; i < images.length; i += SLICE, n++) {
+    const slice = images.slice(i, i + SLICE);
+    const a = () => turn('a', () => plain.upload(slice)).then((s) => (time.a += s));
+    const b = () => turn('b', () => steps.upload(slice)).then((s) => (time.upload += s));
+    if (n % 2 === 0) await a().then(b);
+    else await b().then(a);
+  }
+  let sealed: Awaited<ReturnType<typeof steps.seal>> | undefined;
+  time.seal = await turn('b', async () => (sealed = await steps.seal()));
+  return {
+    a: { seconds: time.a, ...plain.close(), clientCpu: cpu.a },
+    b: {
+      ...sealed!,
+      seconds: time.plan + time.upload + time.seal,
+      steps: { plan: time.plan, upload: time.upload, seal: time.seal },
+      clientCpu: cpu.b,
+    },
   };
 }
 
@@ -261,15 +330,27 @@ async function measured<T>(s: ChildServer, phase: () => Promise<T>): Promise<Mea
 async function round(images: Image[], r: number) {
   const reference = await server(`plain-${r}`);
   const target = await server(`sync-${r}`);
-  const a = await measured(reference, () => plainUpload(reference, images));
-  const b = await measured(target, () => sync(target, images));
+  const [pa, pb] = [reference.process.pid!, target.process.pid!];
+  const [rssA, rssB] = [sampleRss(pa), sampleRss(pb)];
+  const [cpuA, cpuB] = [serverCpu(pa), serverCpu(pb)];
+  const { a, b } = await interleave(reference, target, images);
+  const measuredA = {
+    ...a,
+    rss: rssA(),
+    cpu: { server: serverCpu(pa) - cpuA, client: a.clientCpu },
+  };
+  const measuredB = {
+    ...b,
+    rss: rssB(),
+    cpu: { server: serverCpu(pb) - cpuB, client: b.clientCpu },
+  };
   const c = await measured(target, () => sync(target, images));
   if (b.uploaded !== images.length) throw new Error(`first sync uploaded ${b.uploaded} images`);
   if (c.versionId !== b.versionId) throw new Error('the re-sync sealed another version');
   await Promise.all([stop(reference), stop(target)]);
   rmSync(join(work, `plain-${r}`), { recursive: true, force: true });
   rmSync(join(work, `sync-${r}`), { recursive: true, force: true });
-  return { a, b, c };
+  return { a: measuredA, b: measuredB, c };
 }
 
 // --- report ---
@@ -282,8 +363,10 @@ async function main() {
   const total = images.reduce((n, i) => n + i.bytes, 0);
   const load0 = loadavg();
   console.log(
-    `${images.length} images, ${(total / MB).toFixed(1)} MB; ${PARALLEL_UPLOADS} uploads at a ` +
-      `time, tus chunks of ${CHUNK_BYTES / 1024 / 1024} MiB; rounds: ${rounds}`,
+    `${images.length} images, ${(total / MB).toFixed(1)} MB; up to ` +
+      `${SINGLE_REQUEST_MAX_BYTES / 1024 / 1024} MiB one PUT each, ${PARALLEL_UPLOADS} at a ` +
+      `time; larger with tus (${CHUNK_BYTES / 1024 / 1024} MiB chunks), ` +
+      `${PARALLEL_RESUMABLE_UPLOADS} at a time; rounds: ${rounds}`,
   );
   const results = [];
   for (let r = 0; r < rounds; r++) results.push(await round(images, r));

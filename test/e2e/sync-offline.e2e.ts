@@ -2,7 +2,8 @@
 // resumes, no image is sent twice, no label is lost); the server's answer to a push is dropped
 // after it sealed the version (the client pushes again, nothing is applied twice); and a fresh
 // browser pulls the version back, downloading only the images it lacks.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
@@ -19,6 +20,8 @@ let page: Page;
 const photoDir = mkdtempSync(join(tmpdir(), 'loupe-sync-photos-'));
 const photos: string[] = [];
 let photoBytes = 0;
+/** Each photo's size by its SHA-256, the name its PUT is sent under. */
+const sizeBySha = new Map<string, number>();
 
 const api = async <T>(path: string): Promise<T> => {
   const res = await fetch(server.url + path, {
@@ -28,8 +31,14 @@ const api = async <T>(path: string): Promise<T> => {
   return (await res.json()) as T;
 };
 
-/** Bytes a finished tus PATCH added on the server (its new offset minus the one it sent). */
+/**
+ * Image bytes a finished upload request delivered to the server: the whole photo for a PUT
+ * (answered or refused, its body arrived), what a tus PATCH added (its new offset minus the one
+ * it sent). A request cut before it left the browser delivered nothing.
+ */
 async function acceptedBytes(request: Request) {
+  const put = /\/api\/blobs\/([0-9a-f]{64})$/.exec(request.url());
+  if (request.method() === 'PUT' && put) return sizeBySha.get(put[1]!) ?? NaN;
   if (request.method() !== 'PATCH' || !request.url().includes('/api/uploads/')) return 0;
   const response = await request.response();
   const after = Number(response?.headers()['upload-offset'] ?? NaN);
@@ -43,6 +52,10 @@ beforeAll(async () => {
   const made = await noisePhotos(photoDir, IMAGES, size);
   photos.push(...made.files);
   photoBytes = made.bytes;
+  for (const file of made.files) {
+    const bytes = readFileSync(file);
+    sizeBySha.set(createHash('sha256').update(bytes).digest('hex'), bytes.length);
+  }
   server = await startLabelingServer();
   browser = await launchChromium();
   // No service worker: page.route must see every API request the page makes.
@@ -76,12 +89,13 @@ describe('sync through a network cut and a lost acknowledgement', () => {
 
     let accepted = 0;
     page.on('requestfinished', (r) => void acceptedBytes(r).then((n) => (accepted += n)));
-    // The first two images go up; the next uploads are held on the wire (the only fault
-    // injected) until the network is cut, and then fail as a cut connection fails them.
+    // The first two images go up (one PUT each: they are smaller than a tus chunk); the next
+    // uploads are held on the wire (the only fault injected) until the network is cut, and then
+    // fail as a cut connection fails them.
     const held: Route[] = [];
-    let patches = 0;
-    await page.route('**/api/uploads/*', async (route) => {
-      if (route.request().method() === 'PATCH' && ++patches > 2) held.push(route);
+    let uploads = 0;
+    await page.route('**/api/blobs/*', async (route) => {
+      if (route.request().method() === 'PUT' && ++uploads > 2) held.push(route);
       else await route.continue();
     });
     await page.getByRole('button', { name: 'Sync' }).click();
@@ -89,7 +103,7 @@ describe('sync through a network cut and a lost acknowledgement', () => {
     await expect.poll(() => accepted).toBeGreaterThan(0);
     await context.setOffline(true);
     for (const route of held) await route.abort('internetdisconnected');
-    await page.unroute('**/api/uploads/*');
+    await page.unroute('**/api/blobs/*');
     await expect
       .poll(() => page.getByTestId('sync-queue').getAttribute('data-state'))
       .toBe('waiting');

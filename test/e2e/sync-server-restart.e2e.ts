@@ -33,6 +33,7 @@ beforeAll(async () => {
     };
   });
   // One large photo (noise does not compress: about 14 MB of PNG), so the kill lands mid-upload.
+  // The PWA sends photos over 4 MiB with tus too (smaller ones in one PUT).
   const big = await sharp({
     create: {
       width: 2600,

@@ -1,58 +1,36 @@
-// Sends one image with the tus resumable-upload protocol (tus-js-client): the bytes go in
-// chunks, and after any interruption (network gone, server restarted, tab reloaded) the client
-// asks the server how much it holds and sends only the rest. The upload's URL is kept in
-// localStorage under the image's hash, so a reloaded page finds and resumes it.
+// Sends one image to the server's blob store by the cheaper of two paths. An image no larger
+// than one tus chunk goes in ONE plain PUT (blob-put.ts): tus would spend two requests and
+// twice the server's file work on it, and cut short it costs at most one chunk to send again,
+// about what tus repeats of a chunk in flight. A larger image goes with the tus resumable
+// protocol (tus-js-client): its bytes go in chunks, and after any interruption (network gone,
+// server restarted, tab reloaded) the client asks the server how much it holds and sends only
+// the rest. The tus upload's URL is kept in localStorage under the image's hash, so a reloaded
+// page finds and resumes it.
 import { Upload, type DetailedError } from 'tus-js-client';
-import { ApiError } from '$contract';
-import { ApiRequestError } from '$lib/api/api-error';
 import { getToken } from '$lib/auth/session';
+import { putImage, RETRY_DELAYS, type UploadOptions } from './blob-put';
+import { cancelled, explainAnswer } from './upload-errors';
+
+export { RETRY_DELAYS, type UploadOptions };
 
 export const UPLOADS_ENDPOINT = '/api/uploads';
 
 /** Big enough that the per-request cost is small, small enough for strict proxies. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** Short retries ride out a blip; longer outages are the queue's to wait out. */
-export const RETRY_DELAYS = [0, 1000, 3000];
+/** Images up to this size go in one PUT; larger ones with tus, which resumes mid-file. */
+export const SINGLE_REQUEST_MAX_BYTES = CHUNK_BYTES;
 
-/** The network failed (offline, or the server is unreachable); nothing the user must fix. */
-export class NetworkLostError extends Error {
-  constructor(cause?: unknown) {
-    super('The connection to the server was lost; the upload continues where it stopped.', {
-      cause,
-    });
-    this.name = 'NetworkLostError';
-  }
-}
+export const isResumableSize = (bytes: number) => bytes > SINGLE_REQUEST_MAX_BYTES;
 
 /** The server's own explanation when it answered; a network loss when it did not. */
 function explain(error: Error | DetailedError): Error {
   const response = 'originalResponse' in error ? error.originalResponse : null;
-  if (!response || response.getStatus() === 0) return new NetworkLostError(error);
-  const status = response.getStatus();
-  let body: unknown = null;
-  try {
-    body = JSON.parse(response.getBody());
-  } catch {
-    // tus' own errors are plain text
-  }
-  const parsed = ApiError.safeParse(body);
-  if (parsed.success) {
-    const e = parsed.data.error;
-    return new ApiRequestError(status, e.code, e.message, e.hint, e.details);
-  }
-  const text = response.getBody().trim() || `the server answered ${status}`;
-  return new ApiRequestError(status, 'upload_refused', text);
+  if (!response) return explainAnswer(0, '', error);
+  return explainAnswer(response.getStatus(), response.getBody(), error);
 }
 
-export interface UploadOptions {
-  /** Bytes of this image the server holds so far. */
-  onBytes?: (sent: number, total: number) => void;
-  signal?: AbortSignal;
-}
-
-/** Uploads `blob` under its SHA-256; resolves once the server checked and stored it. */
-export function uploadImage(sha256: string, blob: Blob, o: UploadOptions = {}): Promise<void> {
+function tusUpload(sha256: string, blob: Blob, o: UploadOptions): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const token = getToken();
     const upload = new Upload(blob, {
@@ -80,7 +58,7 @@ export function uploadImage(sha256: string, blob: Blob, o: UploadOptions = {}): 
     o.signal?.addEventListener('abort', () => {
       // Keeps what the server received, so a later try resumes from there.
       void upload.abort(false);
-      reject(o.signal?.reason instanceof Error ? o.signal.reason : new Error('cancelled'));
+      reject(cancelled(o.signal));
     });
     void upload
       .findPreviousUploads()
@@ -90,4 +68,9 @@ export function uploadImage(sha256: string, blob: Blob, o: UploadOptions = {}): 
       })
       .catch((error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
   });
+}
+
+/** Uploads `blob` under its SHA-256; resolves once the server checked and stored it. */
+export function uploadImage(sha256: string, blob: Blob, o: UploadOptions = {}): Promise<void> {
+  return isResumableSize(blob.size) ? tusUpload(sha256, blob, o) : putImage(sha256, blob, o);
 }

@@ -1,13 +1,20 @@
 // Pulling: a dataset version from the server becomes a local dataset on this device. Only the
 // images the device lacks (by SHA-256) are downloaded, each checked against its hash before it
-// is kept; the dataset, its images and labels are then written in one transaction, so a pull
-// that fails halfway leaves nothing behind.
+// is kept. They are stored as they arrive, about 50 a transaction, so memory stays flat however
+// big the dataset is, and a pull that stops halfway keeps what arrived: the next one downloads
+// only the rest. The dataset and its labels are written in one transaction once every image is
+// here, so no half dataset appears.
 import type { DatasetManifest, DatasetVersion } from '$contract';
 import { authorizedFetch } from '$lib/api/client';
 import { unwrap } from '$lib/api/api-error';
 import { markSynced, type DatasetRow, type ImageLabels } from '$lib/db/datasets';
 import { createDatasetFromImport, type ImportedDatasetImage } from '$lib/db/dataset-transfer';
-import { storedImages } from '$lib/db/stored-images';
+import {
+  heldImages,
+  storedImages,
+  storeDownloadedImages,
+  type DownloadedImage,
+} from '$lib/db/stored-images';
 import { toHex } from '$lib/images/image-header';
 import type { ImageMimeType } from '$lib/images/imported-image';
 
@@ -46,30 +53,54 @@ export async function download(sha256: string, onBytes: (n: number) => void, sig
 type LocalImage = { blob: Blob; mimeType: ImageMimeType };
 type ImageEntry = { sha256: string; fileName: string; width: number; height: number };
 
+/** Downloaded images are written this many at a time (or sooner, past BATCH_BYTES). */
+export const BATCH_IMAGES = 50;
+const BATCH_BYTES = 32 * 1024 * 1024;
+
 /**
  * The bytes of every image named: those this device holds as stored, the others downloaded one
- * by one with progress, each checked against its hash. Shared by "Get" (a version) and joining
- * a live dataset (live-dataset-join.ts).
+ * by one with progress, each checked against its hash and stored in batches as it arrives.
+ * Shared by "Get" (a version) and joining a live dataset (live-dataset-join.ts).
  */
 export async function gatherImages(
-  sha256s: readonly string[],
+  entries: readonly Pick<ImageEntry, 'sha256' | 'width' | 'height'>[],
   onProgress: (p: PullProgress) => void = () => {},
   signal?: AbortSignal,
 ): Promise<{ local: Map<string, LocalImage>; downloaded: number }> {
-  const local = new Map<string, LocalImage>(await storedImages(sha256s));
-  const missing = [...new Set(sha256s)].filter((sha256) => !local.has(sha256));
+  const sha256s = entries.map((e) => e.sha256);
+  const held = await heldImages(sha256s);
+  const missing = [...new Map(entries.map((e) => [e.sha256, e])).values()].filter(
+    (e) => !held.has(e.sha256),
+  );
   const progress: PullProgress = { done: 0, total: missing.length, bytes: 0 };
   onProgress({ ...progress });
-  for (const sha256 of missing) {
-    const onBytes = (n: number) => {
-      progress.bytes += n;
+  let batch: DownloadedImage[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    const full = batch;
+    batch = [];
+    batchBytes = 0;
+    if (full.length > 0) await storeDownloadedImages(full);
+  };
+  try {
+    for (const { sha256, width, height } of missing) {
+      const onBytes = (n: number) => {
+        progress.bytes += n;
+        onProgress({ ...progress });
+      };
+      const { blob, mimeType } = await download(sha256, onBytes, signal);
+      batch.push({ sha256, blob, mimeType, width, height });
+      batchBytes += blob.size;
+      if (batch.length >= BATCH_IMAGES || batchBytes >= BATCH_BYTES) await flush();
+      progress.done += 1;
       onProgress({ ...progress });
-    };
-    local.set(sha256, await download(sha256, onBytes, signal));
-    progress.done += 1;
-    onProgress({ ...progress });
+    }
+  } finally {
+    // Stopped or not, what arrived is kept: the next pull downloads only the rest.
+    await flush();
   }
-  return { local, downloaded: missing.length };
+  // Read back from storage: the bytes live on disk, not in this page's memory.
+  return { local: await storedImages(sha256s), downloaded: missing.length };
 }
 
 /** An image as the dataset import stores it, from its entry, its bytes and its labels. */
@@ -95,11 +126,7 @@ export async function pullDatasetVersion(
   const manifest = await unwrap<DatasetManifest>(
     await authorizedFetch(`/api/dataset-versions/${version.id}/manifest`, { signal }),
   );
-  const { local, downloaded } = await gatherImages(
-    manifest.images.map((i) => i.sha256),
-    onProgress,
-    signal,
-  );
+  const { local, downloaded } = await gatherImages(manifest.images, onProgress, signal);
   const images = manifest.images.map((entry) =>
     importedImage(entry, local.get(entry.sha256)!, {
       boxes: entry.boxes,

@@ -2,15 +2,30 @@ import type { DatasetVersion } from '$contract';
 import { api } from '$lib/api/client';
 import { unwrap } from '$lib/api/api-error';
 import { buildManifest, getImageBlob, markSynced } from '$lib/db/datasets';
-import { uploadImage } from './blob-upload';
+import { isResumableSize, uploadImage } from './blob-upload';
 
 export type SyncProgress =
   | { phase: 'planning' }
   | { phase: 'uploading'; done: number; total: number; bytesSent: number; bytesTotal: number }
   | { phase: 'sealing' };
 
-/** Uploads in flight at once: small photos are dominated by per-request round trips. */
-export const PARALLEL_UPLOADS = 3;
+/**
+ * Single-request uploads in flight at once: a small photo's time is mostly round trip, so
+ * several overlap. Browsers open six HTTP/1.1 connections per host and the page keeps one for
+ * its live event stream, so four leave one for the API calls around them.
+ */
+export const PARALLEL_UPLOADS = 4;
+/** Resumable (tus) uploads at once: big files fill the link alone; fewer halves to resume. */
+export const PARALLEL_RESUMABLE_UPLOADS = 2;
+
+/** Runs `job` over `items`, `width` at a time, in order. */
+export async function pool<T>(items: readonly T[], width: number, job: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await job(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
 
 export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
@@ -19,10 +34,10 @@ export interface SyncOptions {
 
 /**
  * Sends a dataset to the server: the manifest names every image by SHA-256, the server answers
- * which it lacks, only those are uploaded (resumably, see blob-upload.ts), then the server seals
- * an immutable version. Every step can be repeated: a blob the server got is not asked for again,
- * and the same manifest seals to the same version, so a retry after any failure applies nothing
- * twice.
+ * which it lacks, only those are uploaded (small ones in one request each, big ones resumably,
+ * see blob-upload.ts), then the server seals an immutable version. Every step can be repeated:
+ * a blob the server got is not asked for again, and the same manifest seals to the same version,
+ * so a retry after any failure applies nothing twice.
  */
 export async function syncDataset(
   datasetId: string,
@@ -44,34 +59,33 @@ export async function syncDataset(
   );
   const bytesTotal = blobs.reduce((n, b) => n + b.blob.size, 0);
   const sent = new Map<string, number>();
+  let bytesSent = 0;
   let done = 0;
   const progress = () =>
-    report({
-      phase: 'uploading',
-      done,
-      total: blobs.length,
-      bytesSent: [...sent.values()].reduce((a, b) => a + b, 0),
-      bytesTotal,
-    });
-  progress();
-  let next = 0;
-  const worker = async () => {
-    while (next < blobs.length) {
-      const { sha256, blob } = blobs[next++]!;
-      o.signal?.throwIfAborted();
-      await uploadImage(sha256, blob, {
-        signal: o.signal,
-        onBytes: (bytes) => {
-          sent.set(sha256, bytes);
-          progress();
-        },
-      });
-      sent.set(sha256, blob.size);
-      done += 1;
-      progress();
-    }
+    report({ phase: 'uploading', done, total: blobs.length, bytesSent, bytesTotal });
+  const count = (sha256: string, bytes: number) => {
+    bytesSent += bytes - (sent.get(sha256) ?? 0);
+    sent.set(sha256, bytes);
+    progress();
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_UPLOADS, blobs.length) }, worker));
+  progress();
+  const send = async ({ sha256, blob }: { sha256: string; blob: Blob }) => {
+    o.signal?.throwIfAborted();
+    await uploadImage(sha256, blob, {
+      signal: o.signal,
+      onBytes: (bytes) => count(sha256, bytes),
+    });
+    done += 1;
+    count(sha256, blob.size);
+  };
+  // Small images first: most of a dataset lands quickly, then the big ones resume if cut.
+  const big = blobs.filter((b) => isResumableSize(b.blob.size));
+  await pool(
+    blobs.filter((b) => !isResumableSize(b.blob.size)),
+    PARALLEL_UPLOADS,
+    send,
+  );
+  await pool(big, PARALLEL_RESUMABLE_UPLOADS, send);
   o.signal?.throwIfAborted();
   report({ phase: 'sealing' });
   const version = await unwrap<DatasetVersion>(

@@ -35,11 +35,7 @@ export async function joinLiveDataset(
 ): Promise<{ downloaded: number; skipped: string[] }> {
   const transport = o.transport ?? labelSyncTransport(undefined, o.signal);
   const live = await transport.changes(datasetId, 0);
-  const { local, downloaded } = await gatherImages(
-    live.images.map((i) => i.sha256),
-    o.onProgress,
-    o.signal,
-  );
+  const { local, downloaded } = await gatherImages(live.images, o.onProgress, o.signal);
   const images = live.images.map((i) => importedImage(i, local.get(i.sha256)!, i.labels));
   const created = await createDatasetFromImport(
     live.name,

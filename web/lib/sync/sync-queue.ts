@@ -15,7 +15,7 @@ import {
   updateSync,
   waitingSyncs,
 } from '$lib/db/sync-queue';
-import { NetworkLostError } from './blob-upload';
+import { NetworkLostError } from './upload-errors';
 import { syncDataset } from './dataset-sync';
 import { labelSyncTransport, syncLabels } from './label-sync';
 import { registerBackgroundSync } from './background-sync';
