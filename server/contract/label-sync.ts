@@ -31,7 +31,27 @@ export const LiveImageInfo = z.object({
 });
 export type LiveImageInfo = z.infer<typeof LiveImageInfo>;
 
+const ClassName = z.string().trim().min(1).max(64);
+
+/**
+ * A change to the class list, by class names as the device saw them. The server translates the
+ * names through the class changes other devices made since (docs/sync-protocol.md, Classes).
+ */
+export const ClassOp = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('add'), name: ClassName }),
+  z.object({ type: z.literal('rename'), from: ClassName, to: ClassName }),
+  /** Every label of `from` becomes `into`; `from` leaves the list. */
+  z.object({ type: z.literal('merge'), from: ClassName, into: ClassName }),
+  /** `moveTo` null: the class's labels are deleted; otherwise they move to that class. */
+  z.object({ type: z.literal('delete'), name: ClassName, moveTo: ClassName.nullable() }),
+]);
+export type ClassOp = z.infer<typeof ClassOp>;
+
+/** The server's class-list version the device's classes descended from when it recorded this. */
+const ClassVersion = z.number().int().min(0).optional();
+
 export const LabelMutation = z.object({
+  kind: z.literal('labels').optional(),
   seq: z.number().int().min(1),
   sha256: Sha256,
   /** The image's server revision these labels were edited from; 0: the server's was never seen. */
@@ -39,10 +59,38 @@ export const LabelMutation = z.object({
   /** The image's whole label set after the edit. */
   labels: LiveLabels,
   image: LiveImageInfo,
+  /** The class list the labels' indices point into, when it is not the push's `classes`. */
+  classes: z.array(ClassName).max(1000).optional(),
+  classVersion: ClassVersion,
   /** Conflicts this edit settles (the user's choice in the conflict panel). */
   resolves: z.array(z.number().int().min(1)).max(100).optional(),
 });
 export type LabelMutation = z.infer<typeof LabelMutation>;
+
+/** The image leaves the live dataset (its blob stays: blobs are shared by hash). */
+export const RemoveMutation = z.object({
+  kind: z.literal('remove'),
+  seq: z.number().int().min(1),
+  sha256: Sha256,
+  baseRevision: z.number().int().min(0),
+  resolves: z.array(z.number().int().min(1)).max(100).optional(),
+});
+export type RemoveMutation = z.infer<typeof RemoveMutation>;
+
+export const ClassMutation = z.object({
+  kind: z.literal('class'),
+  seq: z.number().int().min(1),
+  op: ClassOp,
+  classVersion: ClassVersion,
+});
+export type ClassMutation = z.infer<typeof ClassMutation>;
+
+/** One entry of a device's log; label edits may omit `kind` (clients from before it existed). */
+export const SyncMutation = z.union([RemoveMutation, ClassMutation, LabelMutation]);
+export type SyncMutation = z.infer<typeof SyncMutation>;
+
+export const isLabelMutation = (m: SyncMutation): m is LabelMutation =>
+  m.kind === undefined || m.kind === 'labels';
 
 const usedClasses = (l: LiveLabels) => [
   ...l.boxes.map((b) => b.classIndex),
@@ -55,17 +103,20 @@ export const LabelPush = z
     deviceId: DeviceId,
     name: z.string().trim().min(1).max(120),
     task: Task,
+    /** The class list the first mutation starts from (a new live dataset starts with it). */
     classes: ClassNames,
-    mutations: z.array(LabelMutation).min(1).max(1000),
+    mutations: z.array(SyncMutation).min(1).max(1000),
   })
   .superRefine((p, ctx) => {
     p.mutations.forEach((m, i) => {
-      const unknown = usedClasses(m.labels).find((c) => c >= p.classes.length);
+      if (!isLabelMutation(m)) return;
+      const classes = m.classes ?? p.classes;
+      const unknown = usedClasses(m.labels).find((c) => c >= classes.length);
       if (unknown === undefined) return;
       ctx.addIssue({
         code: 'custom',
         path: ['mutations', i, 'labels'],
-        message: `class ${unknown} does not exist (the dataset has ${p.classes.length})`,
+        message: `class ${unknown} does not exist (the dataset has ${classes.length})`,
       });
     });
   });
@@ -76,13 +127,17 @@ export type MutationOutcome = z.infer<typeof MutationOutcome>;
 
 export const MutationResult = z.object({
   seq: z.number().int(),
-  sha256: Sha256,
+  kind: z.enum(['labels', 'remove', 'class']),
+  /** Absent for class changes. */
+  sha256: Sha256.optional(),
   outcome: MutationOutcome,
   /** The conflict that keeps this edit, when it lost. */
   conflictId: z.number().int().optional(),
   /** The image's labels and revision on the server now: what the device should show. */
   labels: LiveLabels,
   revision: z.number().int(),
+  /** The image is no longer in the live dataset. */
+  removed: z.boolean().optional(),
 });
 export type MutationResult = z.infer<typeof MutationResult>;
 
@@ -91,6 +146,9 @@ export const LabelPushResult = z.object({
   lastSeq: z.number().int(),
   /** The dataset's revision after the push. */
   revision: z.number().int(),
+  /** The server's class list after the push; its labels' indices point into it. */
+  classes: z.array(z.string()),
+  classVersion: z.number().int(),
   results: z.array(MutationResult),
 });
 export type LabelPushResult = z.infer<typeof LabelPushResult>;
@@ -109,8 +167,12 @@ export const LabelChanges = z.object({
   classes: z.array(z.string()),
   /** The dataset's revision: the cursor for the next pull. */
   revision: z.number().int(),
+  /** How many class changes the list has taken (a device's classVersion). */
+  classVersion: z.number().int(),
   /** Images changed after the asked-for revision, each with its current labels. */
   images: z.array(LiveImage),
+  /** Images removed from the live dataset after the asked-for revision. */
+  removed: z.array(Sha256),
   /** Unresolved conflicts in the dataset. */
   conflicts: z.number().int(),
 });
@@ -125,9 +187,15 @@ export const LabelConflict = z.object({
   seq: z.number().int(),
   labels: LiveLabels,
   baseRevision: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
   /** What the server keeps now. */
   currentLabels: LiveLabels,
   currentRevision: z.number().int(),
+  /** The image was removed from the live dataset: the losing edit was made to it. */
+  currentRemoved: z.boolean(),
+  /** The server's class list both label sets index into. */
+  classes: z.array(z.string()),
   createdAt: z.string(),
 });
 export type LabelConflict = z.infer<typeof LabelConflict>;

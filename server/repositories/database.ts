@@ -208,6 +208,26 @@ export const MIGRATIONS: readonly string[] = [
       AND json_extract(e.payload_json, '$.type') = 'status'
       AND json_extract(e.payload_json, '$.status') IN ('completed', 'failed', 'cancelled'));
   `,
+  // Label sync of class changes and image removals (docs/sync-protocol.md): the class list's
+  // version and its change log (label edits are translated through it), the revision of an
+  // image's last label edit (a class change bumps `revision` without making edits conflict),
+  // removed images kept as tombstones so other devices pull the removal, and each logged
+  // mutation's kind.
+  `
+  ALTER TABLE live_datasets ADD COLUMN class_version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE live_images ADD COLUMN edit_revision INTEGER NOT NULL DEFAULT 0;
+  UPDATE live_images SET edit_revision = revision;
+  ALTER TABLE live_images ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE label_mutations ADD COLUMN kind TEXT NOT NULL DEFAULT 'labels';
+  CREATE TABLE live_class_ops (
+    dataset_id TEXT NOT NULL REFERENCES live_datasets(id),
+    version INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    op_json TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, version)
+  );
+  `,
 ];
 
 export function openDatabase(file: string): Db {

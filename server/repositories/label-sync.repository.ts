@@ -1,4 +1,5 @@
 import type {
+  ClassOp,
   LiveDatasetSummary,
   LiveImage,
   LiveImageInfo,
@@ -14,15 +15,26 @@ export type LiveDataset = {
   task: Task;
   classes: string[];
   revision: number;
+  classVersion: number;
 };
 
-export type StoredImage = LiveImage & { lastDeviceId: string };
+export type StoredImage = LiveImage & {
+  lastDeviceId: string;
+  /** The revision of the last label edit (a class change bumps only `revision`). */
+  editRevision: number;
+  removed: boolean;
+};
+
+export type MutationKind = 'labels' | 'remove' | 'class';
+
+export type StoredClassOp = { version: number; deviceId: string; op: ClassOp };
 
 export type StoredOutcome = {
   seq: number;
   sha256: string;
   outcome: MutationOutcome;
   conflictId: number | null;
+  kind?: MutationKind;
 };
 
 export type StoredConflict = {
@@ -43,6 +55,8 @@ type ImageRow = {
   labels_json: string;
   revision: number;
   last_device_id: string;
+  edit_revision: number;
+  removed: number;
 };
 
 type ConflictRow = {
@@ -63,6 +77,8 @@ const toImage = (r: ImageRow): StoredImage => ({
   labels: JSON.parse(r.labels_json) as LiveLabels,
   revision: r.revision,
   lastDeviceId: r.last_device_id,
+  editRevision: r.edit_revision,
+  removed: r.removed === 1,
 });
 
 const toConflict = (r: ConflictRow): StoredConflict => ({
@@ -85,15 +101,23 @@ export class LabelSyncRepository {
 
   dataset(id: string): LiveDataset | undefined {
     const row = this.db.prepare('SELECT * FROM live_datasets WHERE id = ?').get(id) as
-      { id: string; name: string; task: Task; classes_json: string; revision: number } | undefined;
+      | {
+          id: string;
+          name: string;
+          task: Task;
+          classes_json: string;
+          revision: number;
+          class_version: number;
+        }
+      | undefined;
     if (!row) return undefined;
-    const { classes_json, ...rest } = row;
     return {
-      id: rest.id,
-      name: rest.name,
-      task: rest.task,
-      revision: rest.revision,
-      classes: JSON.parse(classes_json) as string[],
+      id: row.id,
+      name: row.name,
+      task: row.task,
+      revision: row.revision,
+      classVersion: row.class_version,
+      classes: JSON.parse(row.classes_json) as string[],
     };
   }
 
@@ -102,7 +126,8 @@ export class LabelSyncRepository {
     const rows = this.db
       .prepare(
         `SELECT d.id, d.name, d.task, d.classes_json, d.revision, d.updated_at,
-           (SELECT COUNT(*) FROM live_images i WHERE i.dataset_id = d.id) AS image_count
+           (SELECT COUNT(*) FROM live_images i WHERE i.dataset_id = d.id AND i.removed = 0)
+             AS image_count
          FROM live_datasets d ORDER BY d.updated_at DESC, d.id`,
       )
       .all() as {
@@ -125,7 +150,7 @@ export class LabelSyncRepository {
     }));
   }
 
-  createDataset(d: Omit<LiveDataset, 'revision'>, at: string) {
+  createDataset(d: Omit<LiveDataset, 'revision' | 'classVersion'>, at: string) {
     this.db
       .prepare(
         `INSERT INTO live_datasets (id, name, task, classes_json, revision, created_at, updated_at)
@@ -134,12 +159,40 @@ export class LabelSyncRepository {
       .run(d.id, d.name, d.task, JSON.stringify(d.classes), at, at);
   }
 
-  updateDataset(id: string, change: { classes: string[]; revision: number }, at: string) {
+  updateDataset(
+    id: string,
+    change: { classes: string[]; revision: number; classVersion: number },
+    at: string,
+  ) {
     this.db
       .prepare(
-        'UPDATE live_datasets SET classes_json = ?, revision = ?, updated_at = ? WHERE id = ?',
+        `UPDATE live_datasets SET classes_json = ?, revision = ?, class_version = ?, updated_at = ?
+         WHERE id = ?`,
       )
-      .run(JSON.stringify(change.classes), change.revision, at, id);
+      .run(JSON.stringify(change.classes), change.revision, change.classVersion, at, id);
+  }
+
+  addClassOp(datasetId: string, op: StoredClassOp, at: string) {
+    this.db
+      .prepare(
+        'INSERT INTO live_class_ops (dataset_id, version, device_id, op_json, at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(datasetId, op.version, op.deviceId, JSON.stringify(op.op), at);
+  }
+
+  /** The class changes after `version`, oldest first. */
+  classOpsSince(datasetId: string, version: number): StoredClassOp[] {
+    const rows = this.db
+      .prepare(
+        `SELECT version, device_id, op_json FROM live_class_ops
+         WHERE dataset_id = ? AND version > ? ORDER BY version`,
+      )
+      .all(datasetId, version) as { version: number; device_id: string; op_json: string }[];
+    return rows.map((r) => ({
+      version: r.version,
+      deviceId: r.device_id,
+      op: JSON.parse(r.op_json) as ClassOp,
+    }));
   }
 
   lastSeq(datasetId: string, deviceId: string): number {
@@ -166,18 +219,27 @@ export class LabelSyncRepository {
     return row ? toImage(row) : undefined;
   }
 
+  /** Writes an image's labels as an edit (or its removal) by this device at `revision`. */
   putImage(
     datasetId: string,
-    image: LiveImageInfo & { sha256: string; labels: LiveLabels; revision: number },
+    image: LiveImageInfo & {
+      sha256: string;
+      labels: LiveLabels;
+      revision: number;
+      editRevision?: number;
+      removed?: boolean;
+    },
     deviceId: string,
   ) {
     this.db
       .prepare(
         `INSERT INTO live_images
-           (dataset_id, sha256, file_name, width, height, labels_json, revision, last_device_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           (dataset_id, sha256, file_name, width, height, labels_json, revision, last_device_id,
+            edit_revision, removed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (dataset_id, sha256) DO UPDATE SET labels_json = excluded.labels_json,
-           revision = excluded.revision, last_device_id = excluded.last_device_id`,
+           revision = excluded.revision, last_device_id = excluded.last_device_id,
+           edit_revision = excluded.edit_revision, removed = excluded.removed`,
       )
       .run(
         datasetId,
@@ -188,10 +250,21 @@ export class LabelSyncRepository {
         JSON.stringify(image.labels),
         image.revision,
         deviceId,
+        image.editRevision ?? image.revision,
+        image.removed ? 1 : 0,
       );
   }
 
-  /** Images changed after `since`, oldest change first. */
+  /** A class change rewrote these labels: a new revision, but not an edit (no conflicts). */
+  relabelImage(datasetId: string, sha256: string, labels: LiveLabels, revision: number) {
+    this.db
+      .prepare(
+        'UPDATE live_images SET labels_json = ?, revision = ? WHERE dataset_id = ? AND sha256 = ?',
+      )
+      .run(JSON.stringify(labels), revision, datasetId, sha256);
+  }
+
+  /** Images (removed ones too, as tombstones) changed after `since`, oldest change first. */
   imagesSince(datasetId: string, since: number): StoredImage[] {
     const rows = this.db
       .prepare('SELECT * FROM live_images WHERE dataset_id = ? AND revision > ? ORDER BY revision')
@@ -199,14 +272,31 @@ export class LabelSyncRepository {
     return rows.map(toImage);
   }
 
+  /** The seq of a device's last applied label edit of an image (for a removal's conflict). */
+  lastAppliedSeq(datasetId: string, deviceId: string, sha256: string): number {
+    const row = this.db
+      .prepare(
+        `SELECT MAX(seq) AS seq FROM label_mutations WHERE dataset_id = ? AND device_id = ?
+           AND sha256 = ? AND kind = 'labels' AND outcome = 'applied'`,
+      )
+      .get(datasetId, deviceId, sha256) as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
   outcome(datasetId: string, deviceId: string, seq: number): StoredOutcome | undefined {
     const row = this.db
       .prepare(
-        `SELECT seq, sha256, outcome, conflict_id FROM label_mutations
+        `SELECT seq, sha256, outcome, conflict_id, kind FROM label_mutations
          WHERE dataset_id = ? AND device_id = ? AND seq = ?`,
       )
       .get(datasetId, deviceId, seq) as
-      | { seq: number; sha256: string; outcome: MutationOutcome; conflict_id: number | null }
+      | {
+          seq: number;
+          sha256: string;
+          outcome: MutationOutcome;
+          conflict_id: number | null;
+          kind: MutationKind;
+        }
       | undefined;
     return row && { ...row, conflictId: row.conflict_id };
   }
@@ -214,15 +304,21 @@ export class LabelSyncRepository {
   recordOutcome(
     datasetId: string,
     deviceId: string,
-    o: StoredOutcome & { revision: number; labels: LiveLabels; baseRevision: number },
+    // `payload`: the labels as sent, or the class change; a removal has none.
+    o: StoredOutcome & {
+      kind: MutationKind;
+      revision: number;
+      payload: unknown;
+      baseRevision: number;
+    },
     at: string,
   ) {
     this.db
       .prepare(
         `INSERT INTO label_mutations
            (dataset_id, device_id, seq, sha256, base_revision, outcome, revision, conflict_id,
-            labels_json, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            labels_json, at, kind)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         datasetId,
@@ -233,8 +329,9 @@ export class LabelSyncRepository {
         o.outcome,
         o.revision,
         o.conflictId,
-        JSON.stringify(o.labels),
+        JSON.stringify(o.payload ?? null),
         at,
+        o.kind,
       );
   }
 
@@ -242,13 +339,14 @@ export class LabelSyncRepository {
   mutations(datasetId: string) {
     return this.db
       .prepare(
-        `SELECT device_id AS deviceId, seq, sha256, base_revision AS baseRevision, outcome,
+        `SELECT device_id AS deviceId, seq, kind, sha256, base_revision AS baseRevision, outcome,
            revision, labels_json AS labelsJson
          FROM label_mutations WHERE dataset_id = ? ORDER BY rowid`,
       )
       .all(datasetId) as {
       deviceId: string;
       seq: number;
+      kind: MutationKind;
       sha256: string;
       baseRevision: number;
       outcome: MutationOutcome;
@@ -284,6 +382,13 @@ export class LabelSyncRepository {
       )
       .all(...(sha256 ? [datasetId, sha256] : [datasetId])) as ConflictRow[];
     return rows.map(toConflict);
+  }
+
+  /** A class change rewrote an open conflict's losing labels into the new numbering. */
+  relabelConflict(datasetId: string, id: number, labels: LiveLabels) {
+    this.db
+      .prepare('UPDATE label_conflicts SET labels_json = ? WHERE dataset_id = ? AND id = ?')
+      .run(JSON.stringify(labels), datasetId, id);
   }
 
   countOpenConflicts(datasetId: string): number {

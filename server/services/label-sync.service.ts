@@ -1,23 +1,34 @@
-import type {
-  DatasetManifest,
-  DeviceSyncState,
-  LabelChanges,
-  LabelConflict,
-  LabelMutation,
-  LabelPush,
-  LabelPushResult,
-  LiveDatasetSummary,
-  LiveLabels,
-  MutationResult,
+import {
+  isLabelMutation,
+  type ClassMutation,
+  type DatasetManifest,
+  type RemoveMutation,
+  type SyncMutation,
+  type DeviceSyncState,
+  type LabelChanges,
+  type LabelConflict,
+  type LabelMutation,
+  type LabelPush,
+  type LabelPushResult,
+  type LiveDatasetSummary,
+  type LiveLabels,
+  type MutationResult,
 } from '../contract';
 import { AppError } from '../http/app-error';
-import type { LabelSyncRepository, LiveDataset } from '../repositories/label-sync.repository';
+import type {
+  LabelSyncRepository,
+  LiveDataset,
+  StoredImage,
+} from '../repositories/label-sync.repository';
 import type { Clock } from './clock';
 import type { DatasetService } from './dataset.service';
+import { applyClassOp, mapLabels, resolveName } from './label-sync-classes';
 
 const sameLabels = (a: LiveLabels, b: LiveLabels) =>
   JSON.stringify([a.boxes, a.polygons, a.imageClass]) ===
   JSON.stringify([b.boxes, b.polygons, b.imageClass]);
+
+const noLabels: LiveLabels = { boxes: [], polygons: [], imageClass: null };
 
 const unknownDataset = (id: string) =>
   new AppError(
@@ -27,25 +38,8 @@ const unknownDataset = (id: string) =>
     'Sync the dataset from the device that has it first.',
   );
 
-/**
- * Classes: a device that added classes extends the server's list; a device that has not seen
- * the newest ones sends a prefix of it. Anything else renamed or renumbered classes, which label
- * sync does not translate: refused rather than guessed (docs/sync-protocol.md).
- */
-function mergeClasses(server: string[], incoming: string[]): string[] {
-  const prefix = (a: string[], b: string[]) => a.every((c, i) => b[i] === c);
-  if (incoming.length >= server.length && prefix(server, incoming)) return incoming;
-  if (prefix(incoming, server)) return server;
-  throw new AppError(
-    409,
-    'classes_differ',
-    `this device's classes (${incoming.join(', ')}) differ from the server's ` +
-      `(${server.join(', ')}); label changes were not applied`,
-    'Classes were renamed, merged or deleted on one device. Make the class lists match ' +
-      '(or get the dataset again from the server), then sync again; your edits are kept.',
-    { serverClasses: server },
-  );
-}
+/** The live dataset as one push changes it. */
+type PushState = LiveDataset & { deviceId: string; at: string };
 
 /**
  * Label changes as a log of per-device numbered mutations, applied effectively once, with
@@ -62,20 +56,17 @@ export class LabelSyncService {
     return this.repo.transaction(() => {
       const at = this.clock.now().toISOString();
       const dataset = this.repo.dataset(datasetId) ?? this.create(datasetId, p, at);
-      const classes = mergeClasses(dataset.classes, p.classes);
       const lastSeq = this.repo.lastSeq(datasetId, p.deviceId);
       this.assertNoGap(p.mutations, lastSeq);
-      let revision = dataset.revision;
-      const results = p.mutations.map((m) => {
-        if (m.seq <= lastSeq) return this.replayed(datasetId, p.deviceId, m);
-        const applied = this.apply(dataset, p.deviceId, m, revision + 1, at);
-        if (applied.outcome === 'applied') revision += 1;
-        return applied;
-      });
+      const state: PushState = { ...dataset, deviceId: p.deviceId, at };
+      const results = p.mutations.map((m) =>
+        m.seq <= lastSeq ? this.replayed(state, m) : this.apply(state, m, p.classes),
+      );
       const newest = Math.max(lastSeq, ...p.mutations.map((m) => m.seq));
       this.repo.setLastSeq(datasetId, p.deviceId, newest, at);
-      this.repo.updateDataset(datasetId, { classes, revision }, at);
-      return { lastSeq: newest, revision, results };
+      this.repo.updateDataset(datasetId, state, at);
+      const { revision, classes, classVersion } = state;
+      return { lastSeq: newest, revision, classes, classVersion, results };
     });
   }
 
@@ -87,13 +78,20 @@ export class LabelSyncService {
   changes(datasetId: string, since: number): LabelChanges {
     return this.repo.transaction(() => {
       const d = this.require(datasetId);
+      const changed = this.repo.imagesSince(datasetId, since);
       return {
         datasetId,
         name: d.name,
         task: d.task,
         classes: d.classes,
+        classVersion: d.classVersion,
         revision: d.revision,
-        images: this.repo.imagesSince(datasetId, since).map(({ lastDeviceId: _, ...i }) => i),
+        images: changed
+          .filter((i) => !i.removed)
+          .map(({ sha256, fileName, width, height, labels, revision }) => ({
+            ...{ sha256, fileName, width, height, labels, revision },
+          })),
+        removed: changed.filter((i) => i.removed).map((i) => i.sha256),
         conflicts: this.repo.countOpenConflicts(datasetId),
       };
     });
@@ -101,14 +99,18 @@ export class LabelSyncService {
 
   conflicts(datasetId: string): LabelConflict[] {
     return this.repo.transaction(() => {
-      this.require(datasetId);
+      const { classes } = this.require(datasetId);
       return this.repo.openConflicts(datasetId).map((c) => {
         const current = this.repo.image(datasetId, c.sha256)!;
         return {
           ...c,
           fileName: current.fileName,
+          width: current.width,
+          height: current.height,
           currentLabels: current.labels,
           currentRevision: current.revision,
+          currentRemoved: current.removed,
+          classes,
         };
       });
     });
@@ -131,7 +133,7 @@ export class LabelSyncService {
       name: d.name,
       classes: d.classes,
       ...(d.task !== 'detect' ? { task: d.task } : {}),
-      images: this.repo.imagesSince(datasetId, 0).map((i) => ({
+      images: this.live(datasetId).map((i) => ({
         sha256: i.sha256,
         fileName: i.fileName,
         width: i.width,
@@ -150,14 +152,18 @@ export class LabelSyncService {
     return d;
   }
 
+  private live(datasetId: string) {
+    return this.repo.imagesSince(datasetId, 0).filter((i) => !i.removed);
+  }
+
   private create(id: string, p: LabelPush, at: string): LiveDataset {
     const d = { id, name: p.name, task: p.task, classes: p.classes };
     this.repo.createDataset(d, at);
-    return { ...d, revision: 0 };
+    return { ...d, revision: 0, classVersion: 0 };
   }
 
   /** Mutations must continue the device's numbering with no hole; the client re-pulls if not. */
-  private assertNoGap(mutations: LabelMutation[], lastSeq: number) {
+  private assertNoGap(mutations: SyncMutation[], lastSeq: number) {
     let expected = lastSeq + 1;
     for (const m of mutations) {
       if (m.seq <= lastSeq) continue;
@@ -176,68 +182,122 @@ export class LabelSyncService {
   }
 
   /** A mutation applied before: its stored outcome, with the image as it is now. */
-  private replayed(datasetId: string, deviceId: string, m: LabelMutation): MutationResult {
-    const stored = this.repo.outcome(datasetId, deviceId, m.seq);
-    const image = this.repo.image(datasetId, stored?.sha256 ?? m.sha256);
+  private replayed(state: PushState, m: SyncMutation): MutationResult {
+    const stored = this.repo.outcome(state.id, state.deviceId, m.seq);
+    const kind = stored?.kind ?? m.kind ?? 'labels';
+    const outcome = stored?.outcome ?? 'unchanged';
+    if (kind === 'class') return { seq: m.seq, kind, outcome, labels: noLabels, revision: 0 };
+    const sha256 = stored?.sha256 ?? ('sha256' in m ? m.sha256 : '');
+    const image = this.repo.image(state.id, sha256);
     return {
       seq: m.seq,
-      sha256: stored?.sha256 ?? m.sha256,
-      outcome: stored?.outcome ?? 'unchanged',
+      kind,
+      sha256,
+      outcome,
       ...(stored?.conflictId ? { conflictId: stored.conflictId } : {}),
-      labels: image?.labels ?? m.labels,
+      labels: image?.labels ?? noLabels,
       revision: image?.revision ?? 0,
+      ...(image?.removed ? { removed: true } : {}),
     };
   }
 
-  private apply(
-    dataset: LiveDataset,
-    deviceId: string,
-    m: LabelMutation,
-    nextRevision: number,
-    at: string,
+  private apply(state: PushState, m: SyncMutation, pushClasses: string[]): MutationResult {
+    if (isLabelMutation(m)) return this.applyLabels(state, m, pushClasses);
+    if (m.kind === 'remove') return this.applyRemove(state, m);
+    return this.applyClass(state, m);
+  }
+
+  /** Stores the outcome (replays are answered from it) and settles what the mutation resolves. */
+  private record(
+    state: PushState,
+    r: MutationResult,
+    m: { seq: number; baseRevision?: number; resolves?: number[] },
+    payload: unknown,
   ): MutationResult {
-    const image = this.repo.image(dataset.id, m.sha256);
-    const record = (r: MutationResult) => {
-      const conflictId = r.conflictId ?? null;
-      const stored = { ...r, conflictId, labels: m.labels, baseRevision: m.baseRevision };
-      this.repo.recordOutcome(dataset.id, deviceId, stored, at);
-      if (r.outcome !== 'conflict') {
-        for (const id of m.resolves ?? []) {
-          this.repo.resolveConflict(dataset.id, id, `settled by ${deviceId} #${m.seq}`, at);
-        }
-      }
-      return r;
+    const stored = {
+      ...r,
+      sha256: r.sha256 ?? '',
+      conflictId: r.conflictId ?? null,
+      baseRevision: m.baseRevision ?? 0,
+      payload,
     };
-    const base = { seq: m.seq, sha256: m.sha256 };
-    if (image && sameLabels(image.labels, m.labels)) {
-      // This device now holds what the server holds: its next edit builds on it.
-      this.repo.putImage(dataset.id, image, deviceId);
-      return record({
-        ...base,
-        outcome: 'unchanged',
-        labels: image.labels,
-        revision: image.revision,
-      });
+    this.repo.recordOutcome(state.id, state.deviceId, stored, state.at);
+    if (r.outcome !== 'conflict') {
+      for (const id of m.resolves ?? []) {
+        this.repo.resolveConflict(state.id, id, `settled by ${state.deviceId} #${r.seq}`, state.at);
+      }
     }
-    if (!image || image.revision === m.baseRevision || image.lastDeviceId === deviceId) {
-      const info = image ?? m.image;
-      const put = { ...info, sha256: m.sha256, labels: m.labels, revision: nextRevision };
-      this.repo.putImage(dataset.id, put, deviceId);
-      return record({ ...base, outcome: 'applied', labels: m.labels, revision: nextRevision });
+    return r;
+  }
+
+  /** Other devices' class changes since the device's view of the list, oldest first. */
+  private othersOps(state: PushState, since: number | undefined) {
+    if (since === undefined) return [];
+    return this.repo
+      .classOpsSince(state.id, since)
+      .filter((o) => o.deviceId !== state.deviceId)
+      .map((o) => o.op);
+  }
+
+  private addClassOp(state: PushState, op: ClassMutation['op']) {
+    state.classVersion += 1;
+    this.repo.addClassOp(
+      state.id,
+      { version: state.classVersion, deviceId: state.deviceId, op },
+      state.at,
+    );
+  }
+
+  /**
+   * The device's labels in the server's class numbering: each class by name, followed through
+   * what other devices renamed, merged or deleted since. A class the server lacks (deleted
+   * meanwhile, or never seen) is added back, so no label is dropped.
+   */
+  private translate(state: PushState, m: LabelMutation, pushClasses: string[]): LiveLabels {
+    const classes = m.classes ?? pushClasses;
+    const ops = this.othersOps(state, m.classVersion);
+    return mapLabels(m.labels, (c) => {
+      const name = classes[c]!;
+      const resolved = resolveName(name, ops) ?? name;
+      if (!state.classes.includes(resolved)) {
+        state.classes = [...state.classes, resolved];
+        this.addClassOp(state, { type: 'add', name: resolved });
+      }
+      return state.classes.indexOf(resolved);
+    });
+  }
+
+  private applyLabels(state: PushState, m: LabelMutation, pushClasses: string[]): MutationResult {
+    const image = this.repo.image(state.id, m.sha256);
+    const labels = this.translate(state, m, pushClasses);
+    const base = { seq: m.seq, kind: 'labels' as const, sha256: m.sha256 };
+    const record = (r: MutationResult) => this.record(state, r, m, m.labels);
+    if (image && !image.removed && sameLabels(image.labels, labels)) {
+      // This device now holds what the server holds: its next edit builds on it.
+      this.repo.putImage(state.id, image, state.deviceId);
+      return record({ ...base, outcome: 'unchanged', labels, revision: image.revision });
+    }
+    if (!image || this.fresh(state, image, m)) {
+      state.revision += 1;
+      const { fileName, width, height } = image ?? m.image;
+      const at = { revision: state.revision, editRevision: state.revision, removed: false };
+      const put = { fileName, width, height, sha256: m.sha256, labels, ...at };
+      this.repo.putImage(state.id, put, state.deviceId);
+      return record({ ...base, outcome: 'applied', labels, revision: state.revision });
     }
     // Both sides changed the image: the server keeps its labels and this edit is kept beside.
-    for (const older of this.repo.openConflicts(dataset.id, m.sha256)) {
-      if (older.deviceId === deviceId) {
-        this.repo.resolveConflict(dataset.id, older.id, `superseded by #${m.seq}`, at);
+    for (const older of this.repo.openConflicts(state.id, m.sha256)) {
+      if (older.deviceId === state.deviceId) {
+        this.repo.resolveConflict(state.id, older.id, `superseded by #${m.seq}`, state.at);
       }
     }
-    const conflictId = this.repo.addConflict(dataset.id, {
+    const conflictId = this.repo.addConflict(state.id, {
       sha256: m.sha256,
-      deviceId,
+      deviceId: state.deviceId,
       seq: m.seq,
       baseRevision: m.baseRevision,
-      labels: m.labels,
-      createdAt: at,
+      labels,
+      createdAt: state.at,
     });
     return record({
       ...base,
@@ -245,6 +305,81 @@ export class LabelSyncService {
       conflictId,
       labels: image.labels,
       revision: image.revision,
+      ...(image.removed ? { removed: true } : {}),
     });
+  }
+
+  /** Whether the edit builds on what the server holds (else the two edits conflict). */
+  private fresh(state: PushState, image: StoredImage, m: LabelMutation): boolean {
+    if (image.removed) return this.restores(state, image.revision, m);
+    return m.baseRevision >= image.editRevision || image.lastDeviceId === state.deviceId;
+  }
+
+  /**
+   * An edit brings a removed image back when its device saw the removal, never saw the image
+   * (imported it again), or settles that image's conflict; otherwise it is a conflict.
+   */
+  private restores(state: PushState, removedAt: number, m: LabelMutation): boolean {
+    if (m.baseRevision === 0 || m.baseRevision >= removedAt) return true;
+    const open = new Set(this.repo.openConflicts(state.id, m.sha256).map((c) => c.id));
+    return (m.resolves ?? []).some((id) => open.has(id));
+  }
+
+  /**
+   * Removes the image. An edit the removing device had not seen is not dropped with it: it is
+   * kept as a conflict on the removed image, which can bring the image back.
+   */
+  private applyRemove(state: PushState, m: RemoveMutation): MutationResult {
+    const image = this.repo.image(state.id, m.sha256);
+    const base = { seq: m.seq, kind: 'remove' as const, sha256: m.sha256, removed: true };
+    if (!image || image.removed) {
+      const r = { ...base, labels: image?.labels ?? noLabels, revision: image?.revision ?? 0 };
+      return this.record(state, { ...r, outcome: 'unchanged' }, m, null);
+    }
+    if (image.editRevision > m.baseRevision && image.lastDeviceId !== state.deviceId) {
+      this.repo.addConflict(state.id, {
+        sha256: m.sha256,
+        deviceId: image.lastDeviceId,
+        seq: this.repo.lastAppliedSeq(state.id, image.lastDeviceId, m.sha256),
+        baseRevision: image.editRevision,
+        labels: image.labels,
+        createdAt: state.at,
+      });
+    }
+    state.revision += 1;
+    const put = { ...image, revision: state.revision, editRevision: state.revision, removed: true };
+    this.repo.putImage(state.id, put, state.deviceId);
+    const r = { ...base, outcome: 'applied' as const, labels: image.labels };
+    return this.record(state, { ...r, revision: state.revision }, m, null);
+  }
+
+  /** Applies a class change to the list, and relabels the live images and open conflicts. */
+  private applyClass(state: PushState, m: ClassMutation): MutationResult {
+    const ops = this.othersOps(state, m.classVersion);
+    const change = applyClassOp(state.classes, m.op, (n) => resolveName(n, ops));
+    const base = { seq: m.seq, kind: 'class' as const, labels: noLabels };
+    if (!change) {
+      return this.record(
+        state,
+        { ...base, outcome: 'unchanged', revision: state.revision },
+        m,
+        m.op,
+      );
+    }
+    state.classes = change.classes;
+    this.addClassOp(state, change.op);
+    const map = change.map;
+    if (map) {
+      for (const image of this.live(state.id)) {
+        const labels = mapLabels(image.labels, map);
+        if (sameLabels(labels, image.labels)) continue;
+        state.revision += 1;
+        this.repo.relabelImage(state.id, image.sha256, labels, state.revision);
+      }
+      for (const c of this.repo.openConflicts(state.id)) {
+        this.repo.relabelConflict(state.id, c.id, mapLabels(c.labels, map));
+      }
+    }
+    return this.record(state, { ...base, outcome: 'applied', revision: state.revision }, m, m.op);
   }
 }

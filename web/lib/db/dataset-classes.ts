@@ -1,12 +1,22 @@
 // A dataset's classes: add, rename, recolour, merge, delete. Labels point at classes by index, so
 // merge and delete renumber every label of the dataset in the same transaction as the class
 // list; either everything changes or nothing does. They also clear the undo history: its steps
-// hold the old numbering and would mislabel if replayed.
+// hold the old numbering and would mislabel if replayed. Every change but a colour is recorded
+// in the label-sync log in the same transaction (docs/sync-protocol.md, Classes): the server
+// relabels its own copy, so the relabeled images send nothing of their own.
+import type { ClassOp } from '$contract';
 import { Dexie } from 'dexie';
 import { nextStamp } from './clock';
-import { getDb, type AnnotationRow, type DatasetRow, type ImageLabels } from './database';
+import {
+  getDb,
+  type AnnotationRow,
+  type DatasetRow,
+  type ImageLabels,
+  type LoupeDb,
+} from './database';
 import { DatasetError, notFound } from './dataset-errors';
 import { labelsOf, rowFields } from './image-labels';
+import { labelLogTables, recordClassChange } from './label-log';
 
 /** What happens to the labels of a deleted class. */
 export type DeleteClassChoice =
@@ -35,13 +45,17 @@ function checkIndex(dataset: DatasetRow, index: number, what = 'That class'): vo
   }
 }
 
+/** Records a class change for label sync; inside changeDataset's transaction. */
+const logged = (db: LoupeDb, d: DatasetRow, op: ClassOp) => recordClassChange(db, d, op);
+
 /** Runs `change` on the dataset row inside a transaction over every table labels live in. */
 async function changeDataset(
+  db: LoupeDb,
   datasetId: string,
   change: (dataset: DatasetRow) => Promise<Partial<DatasetRow>>,
 ): Promise<DatasetRow> {
-  const db = getDb();
-  return db.transaction('rw', [db.datasets, db.annotations, db.edits], async () => {
+  const tables = [db.annotations, db.edits, ...labelLogTables(db)];
+  return db.transaction('rw', tables, async () => {
     const dataset = await db.datasets.get(datasetId);
     if (!dataset) throw notFound('This dataset');
     const patch = { ...(await change(dataset)), updatedAt: nextStamp() };
@@ -55,11 +69,11 @@ async function changeDataset(
  * clears the undo history. Returns how many labels changed or were dropped.
  */
 async function relabel(
+  db: LoupeDb,
   datasetId: string,
   map: (classIndex: number) => number | null,
   counted: (classIndex: number) => boolean,
 ) {
-  const db = getDb();
   let touched = 0;
   const rows = await db.annotations.where('datasetId').equals(datasetId).toArray();
   const now = nextStamp();
@@ -92,10 +106,17 @@ async function relabel(
   return touched;
 }
 
-export async function addClass(datasetId: string, name: string): Promise<DatasetRow> {
-  return changeDataset(datasetId, async (d) => {
+/** Every function takes an optional database: label-sync specs run several devices. */
+export async function addClass(
+  datasetId: string,
+  name: string,
+  db: LoupeDb = getDb(),
+): Promise<DatasetRow> {
+  return changeDataset(db, datasetId, async (d) => {
     if (d.classes.length >= 1000) throw invalid('A dataset can have at most 1000 classes.');
-    return { classes: [...d.classes, checkNewName(d, name)] };
+    const added = checkNewName(d, name);
+    await logged(db, d, { type: 'add', name: added });
+    return { classes: [...d.classes, added] };
   });
 }
 
@@ -103,10 +124,14 @@ export async function renameClass(
   datasetId: string,
   index: number,
   name: string,
+  db: LoupeDb = getDb(),
 ): Promise<DatasetRow> {
-  return changeDataset(datasetId, async (d) => {
+  return changeDataset(db, datasetId, async (d) => {
     checkIndex(d, index);
-    return { classes: d.classes.map((c, i) => (i === index ? checkNewName(d, name, index) : c)) };
+    const to = checkNewName(d, name, index);
+    const from = d.classes[index]!;
+    if (to !== from) await logged(db, d, { type: 'rename', from, to });
+    return { classes: d.classes.map((c, i) => (i === index ? to : c)) };
   });
 }
 
@@ -114,9 +139,10 @@ export async function recolorClass(
   datasetId: string,
   index: number,
   color: string,
+  db: LoupeDb = getDb(),
 ): Promise<DatasetRow> {
   if (!HEX.test(color)) throw invalid(`"${color}" is not a colour like #ff8800.`);
-  return changeDataset(datasetId, async (d) => {
+  return changeDataset(db, datasetId, async (d) => {
     checkIndex(d, index);
     const colors = d.classes.map((_, i) => d.colors?.[i] ?? null);
     colors[index] = color.toLowerCase();
@@ -140,14 +166,17 @@ export async function mergeClasses(
   datasetId: string,
   from: number,
   into: number,
+  db: LoupeDb = getDb(),
 ): Promise<{ dataset: DatasetRow; relabeled: number }> {
   let relabeled = 0;
-  const dataset = await changeDataset(datasetId, async (d) => {
+  const dataset = await changeDataset(db, datasetId, async (d) => {
     checkIndex(d, from, 'The class to merge');
     checkIndex(d, into, 'The class to merge into');
     if (from === into) throw invalid('Pick two different classes to merge.');
     const target = into > from ? into - 1 : into;
+    await logged(db, d, { type: 'merge', from: d.classes[from]!, into: d.classes[into]! });
     relabeled = await relabel(
+      db,
       datasetId,
       (c) => (c === from ? target : c > from ? c - 1 : c),
       (c) => c === from,
@@ -165,8 +194,9 @@ export async function deleteClass(
   datasetId: string,
   index: number,
   choice: DeleteClassChoice,
+  db: LoupeDb = getDb(),
 ): Promise<DatasetRow> {
-  return changeDataset(datasetId, async (d) => {
+  return changeDataset(db, datasetId, async (d) => {
     checkIndex(d, index);
     if (d.classes.length === 1)
       throw invalid('A dataset needs at least one class; add another first.');
@@ -175,7 +205,10 @@ export async function deleteClass(
       if (choice.to === index) throw invalid('Move the labels to a different class.');
     }
     const to = choice.labels === 'move' ? (choice.to > index ? choice.to - 1 : choice.to) : null;
+    const moveTo = choice.labels === 'move' ? d.classes[choice.to]! : null;
+    await logged(db, d, { type: 'delete', name: d.classes[index]!, moveTo });
     await relabel(
+      db,
       datasetId,
       (c) => (c === index ? to : c > index ? c - 1 : c),
       (c) => c === index,

@@ -1,13 +1,13 @@
 // A dataset's images and their labels. Image bytes live once per content hash in `images`; a
 // dataset holds an image through its row in `annotations`, which also carries the labels.
 import { ManifestImage, type Box } from '$contract';
-import { Dexie } from 'dexie';
 import type { ImportedImage } from '$lib/images/imported-image';
 import { nextStamp } from './clock';
 import { getDb, type AnnotationRow, type ImageRow, type ThumbnailRow } from './database';
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
 import { labelsOf } from './image-labels';
 import { setLabels } from './label-edits';
+import { removeAndRecord } from './label-log';
 
 /** Blob writes batched ~50 per transaction ran 2-4x faster than one per transaction (FACTS.md). */
 const BATCH_SIZE = 50;
@@ -199,22 +199,8 @@ export async function setReviewed(
 
 /** Takes an image out of a dataset; its bytes go too unless another dataset uses them. */
 export async function removeImageFromDataset(datasetId: string, sha256: string): Promise<void> {
-  const db = getDb();
-  await db.transaction(
-    'rw',
-    [db.datasets, db.images, db.annotations, db.edits, db.thumbnails],
-    async () => {
-      await db.annotations.delete([datasetId, sha256]);
-      // Undo steps of this image would recreate labels for an image that is gone.
-      await db.edits
-        .where('[datasetId+id]')
-        .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
-        .filter((e) => e.sha256 === sha256)
-        .delete();
-      await dropUnusedImages([sha256]);
-      await db.datasets.update(datasetId, { updatedAt: nextStamp() });
-    },
-  );
+  // Also drops its undo steps, and records the removal for label sync (docs/sync-protocol.md).
+  await removeAndRecord(getDb(), datasetId, sha256);
 }
 
 /**

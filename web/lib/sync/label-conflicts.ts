@@ -5,9 +5,16 @@ import type { LabelConflict, LiveLabels } from '$contract';
 import { api } from '$lib/api/client';
 import { unwrap } from '$lib/api/api-error';
 import { getDb, type LoupeDb } from '$lib/db/database';
-import { writeAndRecord } from '$lib/db/label-log';
+import { recordRestore, removeAndRecord, writeAndRecord } from '$lib/db/label-log';
 
 export type ConflictChoice = 'current' | 'incoming' | 'both';
+
+/** The conflict's labels are numbered by a class list this device does not hold (yet). */
+export class ClassesChangedError extends Error {
+  constructor() {
+    super('The classes changed since this conflict was listed. Sync, then choose again.');
+  }
+}
 
 export async function listConflicts(datasetId: string, client = api): Promise<LabelConflict[]> {
   return unwrap<LabelConflict[]>(
@@ -40,9 +47,18 @@ export async function settleConflict(
   choice: ConflictChoice,
   db: LoupeDb = getDb(),
 ): Promise<void> {
-  await writeAndRecord(db, datasetId, conflict.sha256, chosenLabels(conflict, choice), [
-    conflict.id,
-  ]);
+  const { sha256, id } = conflict;
+  const local = (await db.datasets.get(datasetId))?.classes ?? [];
+  if (local.join('\n') !== conflict.classes.join('\n')) throw new ClassesChangedError();
+  const labels = chosenLabels(conflict, choice);
+  if (!conflict.currentRemoved) return writeAndRecord(db, datasetId, sha256, labels, [id]);
+  // The image was removed: keep it removed, or bring it back with the edit.
+  if (choice === 'current') return removeAndRecord(db, datasetId, sha256, [id]);
+  if (await db.annotations.get([datasetId, sha256])) {
+    return writeAndRecord(db, datasetId, sha256, labels, [id]);
+  }
+  const { fileName, width, height } = conflict;
+  await recordRestore(db, datasetId, sha256, labels, { fileName, width, height }, [id]);
 }
 
 /** One line per side, for the panel: what each holds. */

@@ -2,7 +2,7 @@
 // talking to the real server in-process (app.request) through a fetch the test can break.
 import { hc } from 'hono/client';
 import type { AppType } from '../../../server/app';
-import type { TestApi } from '../../../server/testing/test-server';
+import { sha256Of, tinyPng, type TestApi } from '../../../server/testing/test-server';
 import { openNamedDb, type LoupeDb } from '$lib/db/database';
 import { labelSyncTransport } from './label-sync';
 
@@ -17,11 +17,28 @@ export interface TestDevice {
 /** A fetch that may fail: `before` throws instead of sending, `after` drops the server's answer. */
 export type FaultyNetwork = (phase: 'before' | 'after') => void;
 
+/** Image `n` of a dataset with real images: a distinct tiny PNG, and its hash. */
+export const realImage = (n: number) => {
+  const bytes = tinyPng(100 + n);
+  return { bytes, sha256: sha256Of(bytes) };
+};
+
+/** Stores the real images on the server, so a device can download them by hash. */
+export async function uploadRealImages(t: TestApi, images: number) {
+  for (let n = 0; n < images; n++) {
+    const { bytes, sha256 } = realImage(n);
+    const res = await t.user(`/api/blobs/${sha256}`, { method: 'PUT', body: bytes });
+    if (!res.ok) throw new Error(`upload of image ${n} failed: ${res.status}`);
+  }
+}
+
+/** A device's dataset; `real` images are real PNGs (realImage) instead of made-up hashes. */
 export async function addDataset(
   db: LoupeDb,
   datasetId: string,
   images: number,
   classes: string[],
+  real = false,
 ) {
   const now = Date.now();
   await db.datasets.add({
@@ -33,15 +50,16 @@ export async function addDataset(
     updatedAt: now,
   });
   for (let n = 0; n < images; n++) {
-    const blob = new Blob([new Uint8Array([n])], { type: 'image/png' });
-    const sha256 = imageSha(n);
+    const bytes = real ? realImage(n).bytes : new Uint8Array([n]);
+    const blob = new Blob([bytes], { type: 'image/png' });
+    const sha256 = real ? realImage(n).sha256 : imageSha(n);
     await db.images.add({
       sha256,
       blob,
       mimeType: 'image/png',
       width: 640,
       height: 480,
-      bytes: 1,
+      bytes: blob.size,
       addedAt: now,
     });
     await db.annotations.add({

@@ -1,20 +1,34 @@
 // The seeded chaos test of label sync (docs/sync-protocol.md): several devices, each with its own
 // IndexedDB, run the real client sync code against the real server (app.request, real SQLite)
 // through a network that drops requests before they arrive and answers after the server
-// committed, with offline periods. At the end every device holds exactly the server's labels and
-// every edit any device made is on the server, applied or kept as a conflict.
+// committed, with offline periods. Besides label edits, devices rename, merge, add and delete
+// classes and remove images (conflicts may bring removed images back). At the end every device
+// holds exactly the server's classes, images and labels, and every edit any device made is on
+// the server, applied or kept as a conflict.
 // CHAOS_SEED=<n> replays a failing run; the seed is in the failure message.
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LiveLabels } from '$contract';
+import { addClass, deleteClass, mergeClasses, renameClass } from '$lib/db/dataset-classes';
 import { LabelSyncRepository } from '../../../server/repositories/label-sync.repository';
 import { createTestApi, type TestApi } from '../../../server/testing/test-server';
 import type { LoupeDb } from '$lib/db/database';
 import { labelsOf } from '$lib/db/image-labels';
-import { pendingCount, pendingMutations, storedDeviceId, writeAndRecord } from '$lib/db/label-log';
-import { listConflicts, settleConflict, type ConflictChoice } from './label-conflicts';
+import {
+  pendingCount,
+  pendingMutations,
+  removeAndRecord,
+  storedDeviceId,
+  writeAndRecord,
+} from '$lib/db/label-log';
+import {
+  ClassesChangedError,
+  listConflicts,
+  settleConflict,
+  type ConflictChoice,
+} from './label-conflicts';
 import { syncLabels } from './label-sync';
-import { addDataset, imageSha, testDevice, type TestDevice } from './label-sync-testing';
+import { addDataset, testDevice, uploadRealImages, type TestDevice } from './label-sync-testing';
 
 const CLIENTS = 4;
 const IMAGES = 12;
@@ -33,8 +47,6 @@ function prng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const sha = imageSha;
 
 interface Client extends TestDevice {
   offline: boolean;
@@ -90,17 +102,17 @@ async function makeClient(
     }),
   };
   dbs.push(client.db);
-  await addDataset(client.db, DATASET, IMAGES, CLASSES);
+  await addDataset(client.db, DATASET, IMAGES, CLASSES, true);
   return client;
 }
 
-function randomLabels(random: () => number): LiveLabels {
+function randomLabels(random: () => number, classCount: number): LiveLabels {
   const n = Math.floor(random() * 4);
   const round = (v: number) => Math.round(v * 1000) / 1000;
   const boxes = Array.from({ length: n }, () => {
     const x = round(random() * 0.5);
     const y = round(random() * 0.5);
-    return { classIndex: Math.floor(random() * CLASSES.length), x, y, w: 0.25, h: 0.25 };
+    return { classIndex: Math.floor(random() * classCount), x, y, w: 0.25, h: 0.25 };
   });
   return { boxes, polygons: [], imageClass: null };
 }
@@ -127,6 +139,9 @@ function lostUpdates(log: LogEntry[]): string[] {
   const images = new Map<string, { revision: number; holders: Set<string> }>();
   const lost: string[] = [];
   for (const m of log) {
+    // After a removal there are no labels to overwrite: the next applied edit brings it back.
+    if (m.kind === 'remove' && m.outcome === 'applied') images.delete(m.sha256);
+    if (m.kind !== 'labels') continue;
     const current = images.get(m.sha256);
     if (m.outcome === 'unchanged') current?.holders.add(m.deviceId);
     if (m.outcome !== 'applied') continue;
@@ -137,28 +152,58 @@ function lostUpdates(log: LogEntry[]): string[] {
   return lost;
 }
 
+let names = 0;
+
+/** A random class change: add, rename, merge, or delete (dropping or moving its labels). */
+async function classChange(c: Client, count: number, random: () => number, op: number) {
+  const pick = () => Math.floor(random() * count);
+  const roll = random();
+  if (count < 2 || roll < 0.2) return addClass(DATASET, `class-${op}-${names++}`, c.db);
+  if (roll < 0.5) return renameClass(DATASET, pick(), `name-${op}-${names++}`, c.db);
+  const [a, b] = [pick(), pick()];
+  if (a === b) return;
+  if (roll < 0.75) return mergeClasses(DATASET, a, b, c.db);
+  const choice =
+    random() < 0.5 ? { labels: 'delete' as const } : { labels: 'move' as const, to: b };
+  return deleteClass(DATASET, a, choice, c.db);
+}
+
 async function run(seed: number) {
   const random = prng(seed);
   const counts: Counts = { dropped: 0, lostAnswers: 0, offlineRefusals: 0 };
   const faults = { on: false };
   const clients: Client[] = [];
   for (let i = 0; i < CLIENTS; i++) clients.push(await makeClient(i, seed, random, counts, faults));
+  await uploadRealImages(t, IMAGES);
   for (const c of clients) await sync(c);
 
   faults.on = true;
+  let classChanges = 0;
+  let removals = 0;
   const edits: { device: string; seq: number; labels: LiveLabels }[] = [];
   let resolved = 0;
   for (let op = 0; op < OPERATIONS; op++) {
     const c = clients[Math.floor(random() * CLIENTS)]!;
     const roll = random();
-    if (roll < 0.6) {
-      const image = sha(Math.floor(random() * IMAGES));
-      const labels = randomLabels(random);
+    const dataset = (await c.db.datasets.get(DATASET))!;
+    const here = await c.db.annotations.where('datasetId').equals(DATASET).primaryKeys();
+    if (roll < 0.55) {
+      const image = here[Math.floor(random() * here.length)]?.[1];
+      if (!image) continue;
+      const labels = randomLabels(random, dataset.classes.length);
       const before = labelsOf((await c.db.annotations.get([DATASET, image]))!);
       await writeAndRecord(c.db, DATASET, image, labels);
       if (JSON.stringify(before) === JSON.stringify(labels)) continue;
       const pending = await pendingMutations(c.db, DATASET);
       edits.push({ device: (await storedDeviceId(c.db))!, seq: pending.at(-1)!.seq, labels });
+    } else if (roll < 0.6) {
+      await classChange(c, dataset.classes.length, random, op);
+      classChanges += 1;
+    } else if (roll < 0.62) {
+      const image = here[Math.floor(random() * here.length)]?.[1];
+      if (!image || here.length < 4) continue;
+      await removeAndRecord(c.db, DATASET, image);
+      removals += 1;
     } else if (roll < 0.82) {
       // Several devices sync at once, as phones coming back online do.
       await Promise.all(clients.filter(() => random() < 0.5).map(trySync));
@@ -171,8 +216,12 @@ async function run(seed: number) {
       const choice = (['current', 'incoming', 'both'] as ConflictChoice[])[
         Math.floor(random() * 3)
       ]!;
-      await settleConflict(DATASET, conflict, choice, c.db);
-      resolved += 1;
+      try {
+        await settleConflict(DATASET, conflict, choice, c.db);
+        resolved += 1;
+      } catch (error) {
+        if (!(error instanceof ClassesChangedError)) throw error;
+      }
     }
   }
 
@@ -183,10 +232,16 @@ async function run(seed: number) {
 
   const server = await t.services.labelSync.changes(DATASET, 0);
   const serverLabels = new Map(server.images.map((i) => [i.sha256, i.labels]));
-  expect(server.images).toHaveLength(IMAGES);
+  const serverShas = server.images.map((i) => i.sha256).sort();
   for (const [i, c] of clients.entries()) {
     expect(await pendingCount(c.db, DATASET), `device ${i} has unsent edits`).toBe(0);
+    expect((await c.db.datasets.get(DATASET))?.classes, `device ${i} classes`).toEqual(
+      server.classes,
+    );
     const rows = await c.db.annotations.where('datasetId').equals(DATASET).toArray();
+    expect(rows.map((r) => r.sha256).sort(), `device ${i} images`).toEqual(serverShas);
+    for (const row of rows)
+      expect((await c.db.images.get(row.sha256))?.blob.size).toBeGreaterThan(0);
     for (const row of rows) {
       expect(labelsOf(row), `device ${i}, image ${row.fileName}`).toEqual(
         serverLabels.get(row.sha256),
@@ -195,6 +250,8 @@ async function run(seed: number) {
     }
   }
   const log = new LabelSyncRepository(t.db).mutations(DATASET);
+  const applied = (kind: string) =>
+    log.filter((m) => m.kind === kind && m.outcome === 'applied').length;
   expect(lostUpdates(log), 'edits overwritten by a device that never saw them').toEqual([]);
   const stored = new Map(log.map((m) => [`${m.deviceId}#${m.seq}`, m] as const));
   for (const edit of edits) {
@@ -208,6 +265,12 @@ async function run(seed: number) {
     edits: edits.length,
     resolved,
     conflicts: outcomes.filter((o) => o === 'conflict').length,
+    classChanges,
+    classChangesApplied: applied('class'),
+    removals,
+    removalsApplied: applied('remove'),
+    images: server.images.length,
+    classes: server.classes,
   };
 }
 
@@ -228,5 +291,7 @@ describe('label sync under chaos', () => {
     expect(summary.counts.dropped + summary.counts.lostAnswers).toBeGreaterThan(10);
     expect(summary.counts.lostAnswers).toBeGreaterThan(0);
     expect(summary.conflicts).toBeGreaterThan(0);
+    expect(summary.classChangesApplied).toBeGreaterThan(3);
+    expect(summary.removalsApplied).toBeGreaterThan(0);
   });
 });
