@@ -2,101 +2,16 @@
 // creates a dataset and syncs; device B joins it; A renames one class and merges another (which
 // relabels A's box) and syncs; B's next sync takes the new class list and the relabeled box,
 // and both devices hold exactly what the server holds.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabelChanges, LiveLabels } from '../../server/contract';
-import { launchChromium, PHONE } from './browser';
-import {
-  boxClasses,
-  createDataset,
-  drawBox,
-  noisePhotos,
-  startLabelingServer,
-} from './labeling-helpers';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { boxClasses, createDataset, drawBox } from './labeling-helpers';
+import { storedDataset, syncAndWait, useLiveDevices } from './live-devices';
 
-let server: Awaited<ReturnType<typeof startLabelingServer>>;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const photoDir = mkdtempSync(join(tmpdir(), 'loupe-classes-photos-'));
-const photos: string[] = [];
+const devices = useLiveDevices();
 let datasetId = '';
-
-const changes = async () => {
-  const res = await fetch(`${server.url}/api/label-sync/${datasetId}/changes?since=0`, {
-    headers: { authorization: `Bearer ${server.tokens.userToken}` },
-  });
-  return (await res.json()) as LabelChanges;
-};
-
-/** The dataset's classes and labels as a device stored them in IndexedDB. */
-function stored(page: Page): Promise<{ classes: string[]; labels: Record<string, LiveLabels> }> {
-  return page.evaluate(
-    (id) =>
-      new Promise((done, fail) => {
-        const open = indexedDB.open('loupe');
-        open.onerror = () => fail(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction(['datasets', 'annotations']);
-          const dataset = tx.objectStore('datasets').get(id);
-          const rows = tx.objectStore('annotations').index('datasetId').getAll(id);
-          tx.oncomplete = () => {
-            open.result.close();
-            const list = rows.result as (LiveLabels & { fileName: string })[];
-            done({
-              classes: (dataset.result as { classes: string[] }).classes,
-              labels: Object.fromEntries(
-                list.map((r) => [
-                  r.fileName,
-                  { boxes: r.boxes, polygons: r.polygons ?? [], imageClass: r.imageClass ?? null },
-                ]),
-              ),
-            });
-          };
-        };
-      }),
-    datasetId,
-  );
-}
-
-async function serverState() {
-  const c = await changes();
-  return {
-    classes: c.classes,
-    labels: Object.fromEntries(c.images.map((i) => [i.fileName, i.labels])),
-  };
-}
-
-async function openDevice() {
-  const context = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  await page.goto(`${server.url}/?token=${server.tokens.userToken}`);
-  return page;
-}
-
-const status = (page: Page) => page.getByRole('status').textContent();
-
-async function syncAndWait(page: Page) {
-  await page.getByRole('button', { name: 'Sync', exact: true }).click();
-  await expect.poll(() => status(page), { timeout: 60_000 }).toContain('Synced');
-}
-
-beforeAll(async () => {
-  const size = { width: 320, height: 240, mean: 90, sigma: 40 };
-  photos.push(...(await noisePhotos(photoDir, 2, size)).files);
-  server = await startLabelingServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(photoDir, { recursive: true, force: true });
-});
+const openDevice = async () => (await devices.openDevice()).page;
+const stored = (page: Page) => storedDataset(page, datasetId);
+const serverState = () => devices.serverState(datasetId);
 
 describe('class changes between two devices', () => {
   let a: Page;
@@ -106,7 +21,7 @@ describe('class changes between two devices', () => {
     a = await openDevice();
     await createDataset(a, 'Class cards', 'card, back, sleeve');
     datasetId = new URL(a.url()).pathname.split('/').filter(Boolean).pop()!;
-    await a.getByTestId('add-images').setInputFiles(photos);
+    await a.getByTestId('add-images').setInputFiles(devices.photos);
     await expect
       .poll(() => a.getByTestId('dataset-summary').textContent(), { timeout: 60_000 })
       .toContain('2 image(s)');

@@ -2,92 +2,24 @@
 // syncs; device B joins it (same dataset id) and sees A's box; both change that box offline in
 // different ways; A syncs first, B second. B's page shows the conflict with both edits (nothing
 // dropped), B keeps its own edit, the server takes it, and A converges on the next sync.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  LabelChanges,
-  LabelConflict,
-  LiveDatasetSummary,
-  LiveLabels,
-} from '../../server/contract';
-import { launchChromium, PHONE } from './browser';
-import {
-  boxClasses,
-  createDataset,
-  drawBox,
-  noisePhotos,
-  screenPoint,
-  startLabelingServer,
-} from './labeling-helpers';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { LabelConflict, LiveDatasetSummary, LiveLabels } from '../../server/contract';
+import { boxClasses, createDataset, drawBox, screenPoint } from './labeling-helpers';
+import { storedDataset, syncAndWait, syncStatus as status, useLiveDevices } from './live-devices';
 
-let server: Awaited<ReturnType<typeof startLabelingServer>>;
-let browser: Browser;
-const devices: { context: BrowserContext; page: Page }[] = [];
-const photoDir = mkdtempSync(join(tmpdir(), 'loupe-conflict-photos-'));
-const photos: string[] = [];
+const devices = useLiveDevices();
+const { api, openDevice } = devices;
 let datasetId = '';
 
-const api = async <T>(path: string): Promise<T> => {
-  const res = await fetch(server.url + path, {
-    headers: { authorization: `Bearer ${server.tokens.userToken}` },
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status}`);
-  return (await res.json()) as T;
-};
-
 /** The server's labels of every image of the live dataset, by file name. */
-async function serverLabels(): Promise<Record<string, LiveLabels>> {
-  const changes = await api<LabelChanges>(`/api/label-sync/${datasetId}/changes?since=0`);
-  return Object.fromEntries(changes.images.map((i) => [i.fileName, i.labels]));
-}
+const serverLabels = async (): Promise<Record<string, LiveLabels>> =>
+  (await devices.serverState(datasetId)).labels;
 
 /** What a device stored in IndexedDB for the dataset, by file name, as the server holds it. */
-function storedLabels(page: Page): Promise<Record<string, LiveLabels>> {
-  return page.evaluate(
-    (id) =>
-      new Promise<Record<string, LiveLabels>>((done, fail) => {
-        const open = indexedDB.open('loupe');
-        open.onerror = () => fail(open.error);
-        open.onsuccess = () => {
-          const read = open.result
-            .transaction('annotations')
-            .objectStore('annotations')
-            .index('datasetId')
-            .getAll(id);
-          read.onerror = () => fail(read.error);
-          read.onsuccess = () => {
-            open.result.close();
-            const rows = read.result as (LiveLabels & { fileName: string })[];
-            done(
-              Object.fromEntries(
-                rows.map((r) => [
-                  r.fileName,
-                  { boxes: r.boxes, polygons: r.polygons ?? [], imageClass: r.imageClass ?? null },
-                ]),
-              ),
-            );
-          };
-        };
-      }),
-    datasetId,
-  );
-}
-
-async function openDevice() {
-  // No service worker: the queue runs from the page's 'online' event, the same in every run.
-  const context = await browser.newContext({ ...PHONE, serviceWorkers: 'block' });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  devices.push({ context, page });
-  await page.goto(`${server.url}/?token=${server.tokens.userToken}`);
-  return { context, page };
-}
+const storedLabels = async (page: Page) => (await storedDataset(page, datasetId)).labels;
 
 const summary = (page: Page) => page.getByTestId('dataset-summary').textContent();
-const status = (page: Page) => page.getByRole('status').textContent();
 const saved = (page: Page) => page.getByTestId('save-state').textContent();
 
 /** Shows the photo in the editor, whatever order this device lists its photos in. */
@@ -103,24 +35,6 @@ async function setBoxClass(page: Page, classIndex: number) {
   await expect.poll(() => saved(page)).toBe('All changes saved on this device');
 }
 
-async function syncAndWait(page: Page) {
-  await page.getByRole('button', { name: 'Sync', exact: true }).click();
-  await expect.poll(() => status(page), { timeout: 60_000 }).toContain('Synced');
-}
-
-beforeAll(async () => {
-  const size = { width: 320, height: 240, mean: 90, sigma: 40 };
-  photos.push(...(await noisePhotos(photoDir, 2, size)).files);
-  server = await startLabelingServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(photoDir, { recursive: true, force: true });
-});
-
 describe('two devices on one live dataset', () => {
   let a: { context: BrowserContext; page: Page };
   let b: { context: BrowserContext; page: Page };
@@ -129,7 +43,7 @@ describe('two devices on one live dataset', () => {
     a = await openDevice();
     await createDataset(a.page, 'Shared cards', 'card, back, sleeve');
     datasetId = new URL(a.page.url()).pathname.split('/').filter(Boolean).pop()!;
-    await a.page.getByTestId('add-images').setInputFiles(photos);
+    await a.page.getByTestId('add-images').setInputFiles(devices.photos);
     await expect.poll(() => summary(a.page), { timeout: 60_000 }).toContain('2 image(s)');
     await showPhoto(a.page, 'photo-0.png');
     await drawBox(a.page, { x: 0.2, y: 0.2, w: 0.5, h: 0.5 });
