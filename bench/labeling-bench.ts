@@ -6,18 +6,33 @@
  * needs `npx vite build` first. Results go in docs/benchmarks-labeling.md.
  *
  *   npx tsx bench/labeling-bench.ts [photos=500] [gridImages=10000] [parts=grid,photo,import]
+ *     [--profile DIR] [--web BUILD_DIR]
+ *
+ * --profile writes a CPU profile of each part's main thread into DIR (open it in DevTools) and
+ * prints what ran in every stretch of busy samples over 50 ms, so a long task can be traced to
+ * its functions; build with `npx vite build --minify false` for readable names. --web serves
+ * another build than build/ (e.g. `LOUPE_BUILD_DIR=/tmp/x npx vite build`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/browser';
 import { seedGridDataset } from '../test/e2e/grid-seed';
 import { createDataset, startLabelingServer } from '../test/e2e/labeling-helpers';
 
-const [photos = 500, gridImages = 10_000] = process.argv.slice(2, 4).map(Number);
-const parts = (process.argv[4] ?? 'grid,photo,import').split(',');
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+const positional = process.argv
+  .slice(2)
+  .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+const [photos = 500, gridImages = 10_000] = positional.slice(0, 2).map(Number);
+const parts = (positional[2] ?? 'grid,photo,import').split(',');
+const profileDir = flag('--profile');
+const webDir = flag('--web');
 
 interface Watch {
   longest: number;
@@ -49,6 +64,154 @@ async function readLongTasks(page: Page): Promise<Watch> {
   });
 }
 
+interface CpuProfile {
+  nodes: {
+    id: number;
+    children?: number[];
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: { name?: string; data?: Record<string, unknown> };
+}
+
+const TASKS = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
+
+/** What a trace event was about: an event's type, a called function, a timer's id. */
+function eventName(e: TraceEvent): string {
+  const d = e.args?.data ?? {};
+  const detail = [
+    d['type'],
+    d['functionName'],
+    String(d['url'] ?? '')
+      .split('/')
+      .at(-1),
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return detail ? `${e.name} (${detail})` : e.name;
+}
+
+/** The renderer main threads' tasks over 50 ms, outermost only: [pid, tid, start, end] each. */
+function longTasks(events: TraceEvent[]): TraceEvent[] {
+  const mains = new Set(
+    events
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const tasks = events
+    .filter((e) => TASKS.has(e.name) && (e.dur ?? 0) > 50_000 && mains.has(`${e.pid}:${e.tid}`))
+    .sort((a, b) => a.ts - b.ts);
+  return tasks.filter((t, i) => !tasks.slice(0, i).some((o) => o.ts + o.dur! >= t.ts + t.dur!));
+}
+
+/** "name file:line" of a profile frame, the way DevTools' bottom-up view names it. */
+function frameName(frame: CpuProfile['nodes'][number]['callFrame']): string {
+  const file = frame.url.split('/').at(-1) ?? '';
+  return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+}
+
+/**
+ * The functions a window of the CPU profile spent its time in: self time, and the time under
+ * each frame (counted once per sample), which names the caller that started the work.
+ */
+function profiledFunctions(profile: CpuProfile, from: number, to: number): string[] {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parents = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parents.set(c, n.id);
+  const self = new Map<string, number>();
+  const under = new Map<string, number>();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i + 1] ?? 0; // a sample stands for the time until the next one
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from || t > to) return;
+    const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + dt);
+    add(self, frameName(nodes.get(id)!.callFrame));
+    const seen = new Set<string>();
+    for (let at = parents.get(id); at !== undefined; at = parents.get(at)) {
+      const name = frameName(nodes.get(at)!.callFrame);
+      if (!seen.has(name) && !name.startsWith('(root)')) add(under, name);
+      seen.add(name);
+    }
+  });
+  const top = (m: Map<string, number>, n: number) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, us]) => `        ${(us / 1000).toFixed(0).padStart(4)} ms  ${name}`);
+  return ['      functions, self:', ...top(self, 8), '      under:', ...top(under, 10)];
+}
+
+/** Each long task of the trace, with its longest events and the profiled functions inside it. */
+function explainLongTasks(events: TraceEvent[], profile: CpuProfile): string[] {
+  const lines: string[] = [];
+  const first = events.reduce((m, e) => (e.ts > 0 ? Math.min(m, e.ts) : m), Infinity);
+  for (const task of longTasks(events)) {
+    const end = task.ts + task.dur!;
+    const inside = events
+      .filter(
+        (e) =>
+          e.pid === task.pid &&
+          e.tid === task.tid &&
+          e !== task &&
+          e.ph === 'X' &&
+          e.ts >= task.ts &&
+          e.ts + (e.dur ?? 0) <= end &&
+          !TASKS.has(e.name),
+      )
+      .sort((a, b) => b.dur! - a.dur!)
+      .slice(0, 8)
+      .map((e) => `        ${(e.dur! / 1000).toFixed(0).padStart(4)} ms  ${eventName(e)}`);
+    lines.push(
+      `    task of ${(task.dur! / 1000).toFixed(0)} ms at +${((task.ts - first) / 1000).toFixed(0)} ms; events:`,
+      ...inside,
+      ...profiledFunctions(profile, task.ts, end),
+    );
+  }
+  return lines;
+}
+
+/**
+ * Runs one part with the page's main thread traced and profiled, when --profile asks for it;
+ * the trace and profile are written for DevTools, and each long task is explained.
+ */
+async function profiled(page: Page, name: string, run: () => Promise<void>): Promise<void> {
+  if (!profileDir) return run();
+  const browser = page.context().browser()!;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+  // The profiler first: starting it is a long task of its own, kept out of the trace.
+  await cdp.send('Profiler.start');
+  await browser.startTracing(page, {
+    categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'],
+  });
+  try {
+    await run();
+  } finally {
+    const { profile } = await cdp.send('Profiler.stop');
+    const trace = (await browser.stopTracing()).toString();
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+    writeFileSync(join(profileDir, `${name}.trace.json`), trace);
+    const events = (JSON.parse(trace) as { traceEvents: TraceEvent[] }).traceEvents;
+    console.log(`  ${name}: main-thread tasks over 50 ms in the trace:`);
+    for (const line of explainLongTasks(events, profile as CpuProfile)) console.log(line);
+    await cdp.detach();
+  }
+}
+
 function cards(count: number, size: string, seed: number) {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-labeling-bench-'));
   execFileSync(resolve('gpu-runner/.venv/bin/python'), [
@@ -67,7 +230,9 @@ const summary = (page: Page) => page.getByTestId('dataset-summary').textContent(
 async function until(page: Page, check: () => Promise<boolean>, timeoutMs = 600_000) {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
-    const alert = page.getByRole('alert');
+    // A CSS query, not getByRole: computing every element's ARIA role each poll made long tasks of
+    // its own on the page being measured.
+    const alert = page.locator('[role="alert"]');
     if ((await alert.count()) > 0)
       throw new Error(`the page says: ${await alert.first().textContent()}`);
     if (Date.now() > end) throw new Error('timed out');
@@ -155,7 +320,18 @@ async function importBench(page: Page, origin: string) {
   await until(page, async () => ((await summary(page)) ?? '').includes(`${photos} image(s)`));
   const seconds = (Date.now() - started) / 1000;
   const during = await readLongTasks(page);
+  // The reference: the same files handed to a bare file input that no code listens to. What
+  // Chromium does to hand over the chosen files (one task, in native code) shows here too.
+  await page.evaluate(() => {
+    const input = Object.assign(document.createElement('input'), { type: 'file', multiple: true });
+    input.id = 'bare-file-input';
+    document.body.append(input);
+  });
+  await readLongTasks(page);
+  await page.locator('#bare-file-input').setInputFiles(files);
+  const bare = await readLongTasks(page);
   console.log(`import of ${photos} 3-MP JPEGs: ${seconds.toFixed(1)} s, ${fmt(during)}`);
+  console.log(`  reference: the same files handed to a bare <input type=file>: ${fmt(bare)}`);
 }
 
 async function bigPhotoBench(page: Page, origin: string) {
@@ -230,7 +406,12 @@ async function bigPhotoBench(page: Page, origin: string) {
   console.log(`  drawing a box (and its autosave): ${fmt(drawing)}`);
 }
 
-const loupe = await startLabelingServer();
+const loupe = await startLabelingServer(webDir ? resolve(webDir) : undefined);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const browser = await launchChromium();
 try {
   const page = await (
@@ -245,9 +426,9 @@ try {
   await page.waitForFunction(async () =>
     (await indexedDB.databases()).some((d) => d.name === 'loupe' && (d.version ?? 0) > 1),
   );
-  if (parts.includes('grid')) await gridBench(page, loupe.url);
-  if (parts.includes('photo')) await bigPhotoBench(page, loupe.url);
-  if (parts.includes('import')) await importBench(page, loupe.url);
+  if (parts.includes('grid')) await profiled(page, 'grid', () => gridBench(page, loupe.url));
+  if (parts.includes('photo')) await profiled(page, 'photo', () => bigPhotoBench(page, loupe.url));
+  if (parts.includes('import')) await profiled(page, 'import', () => importBench(page, loupe.url));
 } finally {
   await browser.close();
   await loupe.close();
