@@ -1,7 +1,8 @@
 // Model-assisted labeling with a real model: a tiny detect model trained by the local gpu-runner
 // (real Ultralytics, CPU), picked from the server's list in the dataset page, loaded into the
 // inference worker; its predictions appear as suggestions, are accepted into labels (undoable),
-// and "pre-label all unlabeled" runs with progress.
+// and "pre-label all unlabeled" runs with progress. Suggestions are stored on the device: after
+// a reload they are shown again and the browser's confidence filter finds the photo.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, ModelVersion } from '../../server/contract';
@@ -72,7 +73,7 @@ describe('pre-labeling', () => {
       await panel.getByRole('button', { name: /Accept all/ }).click();
       await expect.poll(summary).toContain(`${count} box(es)`);
     }
-    expect(await page.getByTestId('prediction').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('prediction').count()).toBe(0);
     expect(await page.getByTestId('box').count()).toBe(count);
 
     // Accepting is an ordinary label change: undo takes it back.
@@ -89,5 +90,31 @@ describe('pre-labeling', () => {
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.getByTestId('image-position').textContent()).toContain('2 / 3');
     await expect.poll(() => page.getByTestId('prediction').count()).toBeGreaterThan(0);
+  });
+
+  it('keeps suggestions over a reload, where the confidence filter finds the photo', async () => {
+    // The second photo was pre-labeled above and none of its suggestions was taken or rejected.
+    const strip = page.getByTestId('image-strip');
+    const name = (await strip.locator('.cell.active').getAttribute('title')) ?? '';
+    const predictions = await page.getByTestId('prediction').count();
+    expect(predictions).toBeGreaterThan(0);
+    await page.reload();
+    await expect.poll(summary).toContain('3 image(s)');
+    await expect.poll(() => page.getByTestId('image-position').textContent()).toContain('1 / 3');
+
+    const filter = page.getByTestId('confidence-filter');
+    await filter.selectOption('best-above');
+    await page.getByTestId('confidence-threshold').fill('0');
+    // Whichever photos kept a suggestion pass (the first one's may all have become labels), and
+    // the second one is among them: this visit made none, so they were read from storage.
+    const shownCount = () => page.getByTestId('shown-count').textContent();
+    await expect.poll(shownCount).toMatch(/^[1-3] of 3 shown$/);
+    expect(await strip.getByTitle(name).count()).toBe(1);
+    await filter.selectOption('best-below');
+    await expect.poll(shownCount).toBe('0 of 3 shown');
+
+    await filter.selectOption('best-above');
+    await strip.getByTitle(name).click();
+    await expect.poll(() => page.getByTestId('prediction').count()).toBe(predictions);
   });
 });

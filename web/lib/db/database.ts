@@ -36,6 +36,10 @@
 //                reuses sequence numbers the server already applied.
 // - annotations  (version 8) also indexed by [datasetId+addedAt]: the order a dataset's images
 //                are shown in, so the page reads them a page at a time.
+// - suggestions  (version 9) one row per (dataset, image) the model pre-labeled: the suggestions
+//                not yet accepted or rejected (each with its class name, so a class change cannot
+//                point one at another class), and their best and worst confidence, indexed so
+//                the browser's confidence filter is a range read, not a scan of every row.
 //
 // Every past schema version stays listed below, oldest first: Dexie upgrades a browser that
 // still holds an old version by replaying the steps it has not seen.
@@ -139,6 +143,25 @@ export interface DeliveryRow {
   updatedAt: number;
 }
 
+/** A model's suggestion as stored: a box (normalised), its confidence, the class by name too. */
+export interface StoredSuggestion extends Box {
+  className: string;
+  /** 0 to 1. */
+  confidence: number;
+  /** The model's outline, normalised, when it is a segment model. */
+  points?: [number, number][];
+}
+
+export interface SuggestionRow {
+  datasetId: string;
+  sha256: string;
+  /** Never empty: an image whose last suggestion was accepted or rejected has no row. */
+  suggestions: StoredSuggestion[];
+  /** The highest and lowest confidence among them: what the confidence filter reads. */
+  best: number;
+  worst: number;
+}
+
 export type LoupeDb = Dexie & {
   datasets: EntityTable<DatasetRow, 'id'>;
   images: EntityTable<ImageRow, 'sha256'>;
@@ -152,6 +175,7 @@ export type LoupeDb = Dexie & {
   labelLog: Table<LabelMutationRow, [string, number]>;
   labelSync: EntityTable<LabelSyncRow, 'datasetId'>;
   device: EntityTable<DeviceRow, 'key'>;
+  suggestions: Table<SuggestionRow, [string, string]>;
 };
 
 function createDb(name = DB_NAME): LoupeDb {
@@ -193,6 +217,10 @@ function createDb(name = DB_NAME): LoupeDb {
   // index over existing rows during the upgrade.
   db.version(8).stores({
     annotations: '[datasetId+sha256], datasetId, sha256, [datasetId+addedAt]',
+  });
+  // Version 9: stored model suggestions. Nothing to migrate: they were kept in memory before.
+  db.version(9).stores({
+    suggestions: '[datasetId+sha256], [datasetId+best], [datasetId+worst]',
   });
   return db;
 }

@@ -3,11 +3,18 @@
 import { ManifestImage, type Box } from '$contract';
 import type { ImportedImage } from '$lib/images/imported-image';
 import { nextStamp } from './clock';
-import { getDb, type AnnotationRow, type ImageRow, type ThumbnailRow } from './database';
+import {
+  getDb,
+  type AnnotationRow,
+  type ImageLabels,
+  type ImageRow,
+  type ThumbnailRow,
+} from './database';
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
 import { labelsOf } from './image-labels';
 import { setLabels } from './label-edits';
-import { removeAndRecord } from './label-log';
+import { removeAndRecord, writeAndRecord } from './label-log';
+import { clearSuggestions } from './suggestion-store';
 
 /** Blob writes batched ~50 per transaction ran 2-4x faster than one per transaction (FACTS.md). */
 const BATCH_SIZE = 50;
@@ -201,6 +208,24 @@ export async function setReviewed(
 export async function removeImageFromDataset(datasetId: string, sha256: string): Promise<void> {
   // Also drops its undo steps, and records the removal for label sync (docs/sync-protocol.md).
   await removeAndRecord(getDb(), datasetId, sha256);
+  // After, not inside, that transaction: a row left by a failure here matches no image the
+  // dataset holds, so no filter can show it.
+  await clearSuggestions(datasetId, sha256);
+}
+
+/**
+ * Puts a removed image back ("Undo remove") with its labels. Its labels are recorded for label
+ * sync even when empty: an edit from revision 0 brings a removed image back on the server
+ * (docs/sync-protocol.md), also when its removal was already sent; without it the pending
+ * removal would win and the next pull would delete the image here again.
+ */
+export async function restoreImageToDataset(
+  datasetId: string,
+  image: ImportedImage,
+  labels: ImageLabels,
+): Promise<void> {
+  await addImagesToDataset(datasetId, [image]);
+  await writeAndRecord(getDb(), datasetId, image.sha256, labels);
 }
 
 /**

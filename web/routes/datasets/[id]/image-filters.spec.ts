@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classCounts, matches, matchesConfidence, neighbour, reviewState } from './image-filters';
+import {
+  classCounts,
+  filterImages,
+  matches,
+  matchesConfidence,
+  neighbour,
+  reviewState,
+} from './image-filters';
 
 const box = (classIndex: number) => ({ classIndex, x: 0, y: 0, w: 0.5, h: 0.5 });
 const rows = [
@@ -33,6 +40,17 @@ describe('image filters', () => {
     expect(shas({ state: 'reviewed', classIndex: null })).toEqual(['c']);
     expect(shas({ state: 'all', classIndex: 0 })).toEqual(['b']);
     expect(shas({ state: 'labeled', classIndex: 1 })).toEqual(['b', 'c', 'd']);
+  });
+
+  it('keeps only the images the confidence index answered, while that filter is on', () => {
+    const all = { state: 'all', classIndex: null } as const;
+    const ids = (list: { sha256: string }[]) => list.map((r) => r.sha256);
+    expect(ids(filterImages(rows, all, null))).toEqual(['a', 'b', 'c', 'd']);
+    expect(ids(filterImages(rows, all, new Set(['d', 'a', 'gone'])))).toEqual(['a', 'd']);
+    expect(
+      ids(filterImages(rows, { state: 'labeled', classIndex: null }, new Set(['a', 'd']))),
+    ).toEqual(['d']);
+    expect(filterImages(rows, all, new Set())).toEqual([]);
   });
 
   it('counts labels and images per class', () => {

@@ -1,6 +1,8 @@
 // Which of a dataset's images the browser shows, and the per-class counts beside the filters.
-// Pure functions over the rows the page already holds, so 10,000 images filter in one pass.
+// Pure functions over the rows the page already holds, so 10,000 images filter in one pass; the
+// confidence filter's answer comes from an index over the stored suggestions.
 import type { AnnotationRow } from '$lib/db/database';
+import type { ConfidenceFilter } from '$lib/db/suggestion-store';
 
 export type ReviewState = 'to do' | 'labeled' | 'reviewed';
 export type StateFilter = 'all' | 'unlabeled' | 'labeled' | 'reviewed';
@@ -87,18 +89,26 @@ export function neighbour<T extends { sha256: string }>(
   return shown.findLast((i) => (position.get(i.sha256) ?? -1) < here);
 }
 
-/** Which of an image's suggestions the confidence filter looks at, and on which side it keeps. */
-export interface ConfidenceFilter {
-  /** 'best': the most confident suggestion; 'worst': the least confident one. */
-  which: 'best' | 'worst';
-  side: 'below' | 'above';
-  /** 0 to 1; "below" keeps confidences under it, "above" those at or over it. */
-  threshold: number;
+export type { ConfidenceFilter } from '$lib/db/suggestion-store';
+
+/**
+ * The images the browser shows: those passing the state and class filter and, while a confidence
+ * filter is on, among `confident` (the stored suggestions' index answer, see suggestion-store.ts).
+ */
+export function filterImages<T extends Labeled & { sha256: string }>(
+  images: readonly T[],
+  filter: ImageFilter,
+  confident: ReadonlySet<string> | null,
+): T[] {
+  return images.filter(
+    (image) => matches(image, filter) && (!confident || confident.has(image.sha256)),
+  );
 }
 
 /**
  * Whether an image's model suggestions pass the filter. An image with no suggestions (never
  * pre-labeled, or every suggestion accepted or rejected) has no confidence and never passes.
+ * The stored index answers the same question for a whole dataset; this is its definition.
  */
 export function matchesConfidence(
   suggestions: readonly { confidence: number }[] | undefined,
