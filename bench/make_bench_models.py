@@ -1,13 +1,16 @@
 """Export the benchmark models: untrained yolo11n / yolov8n detect and yolo11n-seg, built from
 Ultralytics' YAML (nothing downloaded), as ONNX with the metadata.json the browser reads, plus a
 1280x720 JPEG camera-like frame
-(and its decoded RGBA bytes). Weights are random: speed does not depend on them.
+(and its decoded RGBA bytes). Weights are random: speed does not depend on them. Also
+yolo11n-640-int8, a static int8 variant of yolo11n-640 (bench/int8_variant.py), for the
+quantization experiment (`--models yolo11n-640,yolo11n-640-int8`), not for the main table.
 
     gpu-runner/.venv/bin/python bench/make_bench_models.py OUT_DIR
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -18,6 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gpu-runner"))
 
 from loupe_runner import ultralytics_env
 from loupe_runner.export import build_metadata, export_onnx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from int8_variant import quantize
 
 MODELS = [
     ("yolo11n", "detect", 320),
@@ -57,6 +64,13 @@ def main() -> None:
             metrics={},
         )
         (target / "metadata.json").write_text(metadata.model_dump_json(by_alias=True, indent=1))
+    int8 = out / "yolo11n-640-int8"
+    int8.mkdir(exist_ok=True)
+    source = out / "yolo11n-640"
+    metadata_text = (source / "metadata.json").read_text()
+    input_name = str(json.loads(metadata_text)["inputName"])
+    quantize(source / "model.onnx", int8 / "model.onnx", input_name, [out / "frame.jpg"], 640)
+    (int8 / "metadata.json").write_text(metadata_text)
     print(f"benchmark models in {out}")
 
 

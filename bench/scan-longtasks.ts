@@ -7,9 +7,9 @@
  *
  *     npx vite build && npx tsx bench/scan-longtasks.ts [--seconds 20]
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { writeDocSection } from './doc-section';
 import { FAKE_CAMERA_FLAGS, launchChromium, PHONE } from '../test/e2e/browser';
 import {
   fixtureModelVersion,
@@ -138,14 +138,5 @@ for (const task of ['detect', 'segment'] as const) {
   );
   rows.push(m);
 }
-const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Inference benchmarks\n';
-const mine = section(rows);
-const a = doc.indexOf(START);
-const b = doc.indexOf(END);
-writeFileSync(
-  DOC,
-  a >= 0 && b > a
-    ? doc.slice(0, a) + mine + doc.slice(b + END.length)
-    : `${doc.trimEnd()}\n\n${mine}\n`,
-);
+writeDocSection(DOC, START, END, section(rows));
 console.log(`wrote ${DOC}`);

@@ -1,8 +1,11 @@
 /**
  * A binary mask -> one editable polygon in normalised image coordinates, like Ultralytics'
- * `masks2segments` (OpenCV findContours, external contours, simple chain, largest kept): the
- * outer boundary of the largest 8-connected blob is traced (Moore neighbour tracing) through
- * pixel centres, and points along straight runs are dropped.
+ * `masks2segments` (OpenCV findContours, external contours, simple chain): the outer boundary of
+ * the largest 8-connected blob is traced (Moore neighbour tracing) through pixel centres, and
+ * points along straight runs are dropped. For a one-blob mask this is `Results.masks.xyn` to
+ * within a pixel (test/e2e/inference-tasks-parity.e2e.ts); for several blobs Ultralytics' default
+ * strategy bridges them all into one outline, and we keep the largest blob's: an outline with
+ * zero-width bridges is no polygon to edit.
  */
 
 const DX = [1, 1, 0, -1, -1, -1, 0, 1];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { letterbox, letterboxTransform, PAD_VALUE } from './preprocess';
+import { resizeBilinear } from './resize-bilinear';
 
 describe('letterboxTransform', () => {
   // Expected values printed by ultralytics 8.4.190 LetterBox((t, t)).get_params.
@@ -52,5 +53,31 @@ describe('letterbox', () => {
     expect(transform).toMatchObject({ resizedWidth: 4, resizedHeight: 2, padX: 0, padY: 1 });
     expect(tensor[4]).toBe(Math.fround(200 / 255)); // row 1, column 0
     expect(tensor[0]).toBe(Math.fround(114 / 255));
+  });
+
+  // The letterbox writes planes straight from the resize and fills only the padding; this is
+  // the plain way (interleaved resize, whole tensor grey, copy in) it must agree with exactly.
+  it.each([
+    [37, 101, 64], // tall: padding left and right, odd leftover
+    [101, 37, 64], // wide: padding above and below
+    [64, 48, 64], // fits: no resize
+    [13, 9, 40], // upscale
+  ])('matches a plain resize-then-pad for a %i x %i image into %i', (width, height, size) => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256;
+    const data = Uint8ClampedArray.from({ length: width * height * 4 }, random);
+    const { tensor, transform } = letterbox({ data, width, height }, size);
+    const { resizedWidth: rw, resizedHeight: rh, padX, padY } = transform;
+    const rgb =
+      rw === width && rh === height
+        ? Uint8Array.from({ length: rw * rh * 3 }, (_, i) => data[Math.floor(i / 3) * 4 + (i % 3)]!)
+        : resizeBilinear({ data, width, height }, rw, rh);
+    const expected = new Float32Array(3 * size * size).fill(PAD_VALUE / 255);
+    for (let y = 0; y < rh; y++)
+      for (let x = 0; x < rw; x++)
+        for (let c = 0; c < 3; c++)
+          expected[c * size * size + (y + padY) * size + x + padX] =
+            rgb[(y * rw + x) * 3 + c]! / 255;
+    expect(tensor).toEqual(expected);
   });
 });

@@ -5,7 +5,7 @@
  * centre, then RGB, /255, CHW float32. Matching that arithmetic (including Python's
  * round-half-to-even) is what lets the browser report the same boxes as Ultralytics.
  */
-import { resizeBilinear, roundHalfEven, type RgbaImage } from './resize-bilinear';
+import { resizeBilinearPlanes, roundHalfEven, type RgbaImage } from './resize-bilinear';
 
 export type { RgbaImage } from './resize-bilinear';
 
@@ -67,8 +67,10 @@ const NORMALISED = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
 /**
  * Letterboxes `image` into a [1, 3, targetHeight, targetWidth] float32 tensor (CHW, RGB, 0..1).
- * Cost depends on the output, not the photo: the resize reads 4 source pixels per output pixel
- * (12 MP into 640 took 20-28 ms in Node on a 2-vCPU machine).
+ * Cost depends on the output, not the photo: the resize reads 4 source pixels per output pixel.
+ * The resize writes the three planes itself and only the padding is filled with grey: a
+ * 1280x720 frame into 640 took 3.5 ms of CPU in Node, down from 9.0 with an interleaved RGB
+ * image in between and the whole tensor filled first (docs/benchmarks.md).
  */
 export function letterbox(
   image: RgbaImage,
@@ -78,32 +80,45 @@ export function letterbox(
   const transform = letterboxTransform(image.width, image.height, targetWidth, targetHeight);
   const { resizedWidth: rw, resizedHeight: rh, padX, padY } = transform;
   const plane = targetWidth * targetHeight;
-  const tensor = new Float32Array(3 * plane).fill(NORMALISED[PAD_VALUE]!);
-
-  const rgb =
-    rw === image.width && rh === image.height
-      ? rgbaToRgb(image) // Ultralytics skips cv2.resize when the size already fits
-      : resizeBilinear(image, rw, rh);
-  for (let y = 0; y < rh; y++) {
-    const rowOut = (y + padY) * targetWidth + padX;
-    const rowIn = y * rw * 3;
-    for (let x = 0; x < rw; x++) {
-      const i = rowIn + x * 3;
-      const o = rowOut + x;
-      tensor[o] = NORMALISED[rgb[i]!]!;
-      tensor[plane + o] = NORMALISED[rgb[i + 1]!]!;
-      tensor[2 * plane + o] = NORMALISED[rgb[i + 2]!]!;
+  const tensor = new Float32Array(3 * plane);
+  fillPadding(tensor, transform);
+  const red = tensor.subarray(0, plane);
+  const green = tensor.subarray(plane, 2 * plane);
+  const blue = tensor.subarray(2 * plane);
+  const table = NORMALISED;
+  if (rw === image.width && rh === image.height) {
+    // Ultralytics skips cv2.resize when the size already fits.
+    const { data } = image;
+    for (let y = 0; y < rh; y++) {
+      const o = (y + padY) * targetWidth + padX;
+      for (let x = 0, p = y * rw * 4; x < rw; x++, p += 4) {
+        red[o + x] = table[data[p]!]!;
+        green[o + x] = table[data[p + 1]!]!;
+        blue[o + x] = table[data[p + 2]!]!;
+      }
     }
+  } else {
+    const offset = padY * targetWidth + padX;
+    resizeBilinearPlanes(image, rw, rh, { red, green, blue, stride: targetWidth, offset, table });
   }
   return { tensor, transform };
 }
 
-function rgbaToRgb({ data, width, height }: RgbaImage): Uint8Array {
-  const out = new Uint8Array(width * height * 3);
-  for (let p = 0, o = 0; p < width * height * 4; p += 4, o += 3) {
-    out[o] = data[p]!;
-    out[o + 1] = data[p + 1]!;
-    out[o + 2] = data[p + 2]!;
+/** Grey 114 around the resized image in all three planes; the image area is written after. */
+function fillPadding(tensor: Float32Array, t: LetterboxTransform): void {
+  const grey = NORMALISED[PAD_VALUE]!;
+  const { targetWidth: w, targetHeight: h, padX, padY, resizedWidth: rw, resizedHeight: rh } = t;
+  const plane = w * h;
+  const right = w - padX - rw;
+  for (let c = 0; c < 3; c++) {
+    const base = c * plane;
+    tensor.fill(grey, base, base + padY * w);
+    tensor.fill(grey, base + (padY + rh) * w, base + plane);
+    if (padX === 0 && right === 0) continue;
+    for (let y = padY; y < padY + rh; y++) {
+      const row = base + y * w;
+      tensor.fill(grey, row, row + padX);
+      tensor.fill(grey, row + padX + rw, row + w);
+    }
   }
-  return out;
 }

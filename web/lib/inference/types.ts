@@ -97,8 +97,15 @@ export type TaskResult = (
 };
 
 export interface Timings {
-  /** Decode to pixels, letterbox, normalise. */
+  /**
+   * A Blob's decode to a bitmap (createImageBitmap), apart from `preMs`: a scan frame arrives
+   * decoded and has none. Absent when the image was already a bitmap.
+   */
+  decodeMs?: number;
+  /** Read the bitmap's pixels (`readMs` of it), letterbox, normalise. */
   preMs: number;
+  /** Of `preMs`: drawing the bitmap and reading its RGBA back (absent outside the worker). */
+  readMs?: number;
   /** onnxruntime `session.run` only. */
   inferenceMs: number;
   /** Decode the output, NMS, map back to image pixels. */

@@ -38,10 +38,7 @@ export async function bitmapPixels(bitmap: ImageBitmap): Promise<BitmapPixels> {
       });
     }
     const { width, height } = readable;
-    const canvas = new OffscreenCanvas(width, height);
-    const context = canvas.getContext('2d', { willReadFrequently: true });
-    if (!context)
-      throw new Error('this browser cannot read pixels in a worker (no OffscreenCanvas 2D)');
+    const context = readerFor(width, height);
     context.drawImage(readable, 0, 0);
     const { data } = context.getImageData(0, 0, width, height);
     return { data, width, height, sourceWidth, sourceHeight };
@@ -49,4 +46,29 @@ export async function bitmapPixels(bitmap: ImageBitmap): Promise<BitmapPixels> {
     if (readable !== bitmap) readable.close();
     bitmap.close();
   }
+}
+
+let reader: OffscreenCanvasRenderingContext2D | undefined;
+
+/**
+ * One canvas for every read, resized only when the frame size changes: live scan reads a frame
+ * of the same size many times a second, and a new canvas each time was garbage and setup.
+ */
+function readerFor(width: number, height: number): OffscreenCanvasRenderingContext2D {
+  if (!reader) {
+    const context = new OffscreenCanvas(width, height).getContext('2d', {
+      willReadFrequently: true,
+    });
+    if (!context)
+      throw new Error('this browser cannot read pixels in a worker (no OffscreenCanvas 2D)');
+    reader = context;
+  }
+  const { canvas } = reader;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  // 'copy': the bitmap replaces what the previous frame left, transparent pixels included.
+  reader.globalCompositeOperation = 'copy';
+  return reader;
 }

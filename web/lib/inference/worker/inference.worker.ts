@@ -22,7 +22,7 @@ import type { BackendRequest, WebGpuProbe } from '../backend-choice';
 import { inputSize } from '../pixel-pipeline';
 import { openForRequest, type BackendBoundary } from './backend-selector';
 import { assertMatchesMetadata, assertModelSize, defaultMaxModelBytes } from './model-check';
-import { createSession, probeWebGpu, type OrtSession } from './ort';
+import { createSession, probeWebGpu, type OrtSession, type SessionTuning } from './ort';
 import { runTask, warmUp, type RunOptions } from './task-runner';
 
 interface Loaded {
@@ -65,6 +65,8 @@ export interface LoadOptions extends Partial<BackendRequest> {
   backend?: BackendPreference;
   /** Refuse files above this many bytes; defaults to what the device's memory allows. */
   maxModelBytes?: number;
+  /** onnxruntime session options to try instead of the defaults (benchmarks only). */
+  tuning?: SessionTuning;
 }
 
 /** Warm runs timed per backend when a load benchmarks them (after one untimed run). */
@@ -78,10 +80,11 @@ function ortBoundary(
   bytes: Uint8Array,
   metadata: ModelMetadata,
   warmup: { ms: number },
+  tuning: SessionTuning = {},
 ): BackendBoundary {
   return {
     webGpuUnavailable: async () => (await probeWebGpu()).unavailable,
-    open: (backend) => createSession(bytes, backend),
+    open: (backend) => createSession(bytes, backend, tuning),
     async measure(session) {
       const [height, width] = inputSize(metadata);
       const times: number[] = [];
@@ -118,11 +121,14 @@ async function load(
   try {
     // The bytes stay referenced by the boundary: a WebGPU session that fails in a later run is
     // reopened on WASM from them.
-    opened = await openForRequest(ortBoundary(new Uint8Array(model), metadata, warmup), {
-      backend: options.backend ?? 'auto',
-      ...(options.benchmark ? { benchmark: true } : {}),
-      ...(options.remembered ? { remembered: options.remembered } : {}),
-    });
+    opened = await openForRequest(
+      ortBoundary(new Uint8Array(model), metadata, warmup, options.tuning),
+      {
+        backend: options.backend ?? 'auto',
+        ...(options.benchmark ? { benchmark: true } : {}),
+        ...(options.remembered ? { remembered: options.remembered } : {}),
+      },
+    );
   } catch (error) {
     if (error instanceof InferenceError) throw error;
     const message = describeError(error);

@@ -115,6 +115,19 @@ export function probeWebGpu(): Promise<WebGpuProbe> {
   return webGpuProbe;
 }
 
+/**
+ * Session options a benchmark may vary (bench/inference-bench.ts --tune); the app uses the
+ * defaults in `open`. Plain data so it crosses comlink.
+ */
+export interface SessionTuning {
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  enableMemPattern?: boolean;
+  enableCpuMemArena?: boolean;
+  executionMode?: 'sequential' | 'parallel';
+  /** onnxruntime's `session.intra_op.allow_spinning`: idle threads spin ('1') or sleep ('0'). */
+  allowSpinning?: boolean;
+}
+
 // Session creation compiles the graph and, for WebGPU, shaders; two at once only compete for
 // the same threads and GPU queue, and onnxruntime's one-time init must not run twice at once.
 let creationQueue: Promise<unknown> = Promise.resolve();
@@ -126,18 +139,27 @@ let creationQueue: Promise<unknown> = Promise.resolve();
 export function createSession(
   model: ArrayBuffer | Uint8Array,
   backend: Backend,
+  tuning: SessionTuning = {},
 ): Promise<OrtSession> {
   const bytes = model instanceof Uint8Array ? model : new Uint8Array(model);
-  const created = creationQueue.then(() => open(bytes, backend));
+  const created = creationQueue.then(() => open(bytes, backend, tuning));
   creationQueue = created.catch(() => undefined);
   return created;
 }
 
-async function open(bytes: Uint8Array, backend: Backend): Promise<OrtSession> {
+async function open(
+  bytes: Uint8Array,
+  backend: Backend,
+  { allowSpinning, ...options }: SessionTuning,
+): Promise<OrtSession> {
   const ort = await runtime(backend);
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
+    ...options,
+    ...(allowSpinning === undefined
+      ? {}
+      : { extra: { session: { intra_op: { allow_spinning: allowSpinning ? '1' : '0' } } } }),
   });
   return wrap(ort, session, backend);
 }
