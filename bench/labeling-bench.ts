@@ -381,6 +381,8 @@ async function bigPhotoBench(page: Page, origin: string) {
   await page.mouse.up();
   await until(page, async () => ((await summary(page)) ?? '').includes('1000 box(es)'));
   const drawing = await readLongTasks(page);
+  // The drawn box is selected: drag its inside, then its bottom-right handle, 10 moves each.
+  const editing = await dragSelectedBox(page, canvas);
   const stage = page.locator('.stage');
   await stage.scrollIntoViewIfNeeded();
   const rect = (await stage.boundingBox())!;
@@ -404,6 +406,36 @@ async function bigPhotoBench(page: Page, origin: string) {
   console.log(`  wheel zoom, 20 steps: ${fmt(zooming)}`);
   console.log(`  space-drag pan, 30 moves: ${fmt(panning)}`);
   console.log(`  drawing a box (and its autosave): ${fmt(drawing)}`);
+  console.log(`  moving and resizing it, 10 moves each (and autosaves): ${fmt(editing)}`);
+}
+
+async function dragSelectedBox(page: Page, canvas: { x: number; y: number; width: number }) {
+  const height = (await page.getByTestId('box-canvas').boundingBox())!.height;
+  const at = (x: number, y: number) => ({
+    x: canvas.x + canvas.width * x,
+    y: canvas.y + height * y,
+  });
+  const drag = async (from: { x: number; y: number }, to: { x: number; y: number }) => {
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) {
+      await page.mouse.move(
+        from.x + ((to.x - from.x) * i) / 10,
+        from.y + ((to.y - from.y) * i) / 10,
+      );
+    }
+    await page.mouse.up();
+  };
+  await drag(at(0.36, 0.38), at(0.46, 0.48));
+  const se = (await page.locator('[data-handle="se"] .grip').boundingBox())!;
+  await drag({ x: se.x + se.width / 2, y: se.y + se.height / 2 }, at(0.6, 0.62));
+  await until(page, async () =>
+    (await page.getByTestId('save-state').textContent())!.includes('All changes saved'),
+  );
+  // Numbers only count if the box really moved: its left edge went from 0.31 to about 0.41.
+  const left = await page.locator('.box.selected rect').getAttribute('x');
+  if (Number(left) / canvas.width < 0.4) throw new Error('the selected box did not move');
+  return readLongTasks(page);
 }
 
 const loupe = await startLabelingServer(webDir ? resolve(webDir) : undefined);

@@ -1,6 +1,6 @@
 // Pure geometry for the box editor: screen points to normalised image coordinates, a drag to a
-// contract Box, and the order boxes are drawn in. Kept out of the component so it can be tested
-// without a DOM.
+// contract Box, moving and resizing a box by its handles, and the order boxes are drawn in. Kept
+// out of the component so it can be tested without a DOM.
 import type { Box } from '$contract';
 
 /** A point in normalised image coordinates: (0, 0) top-left, (1, 1) bottom-right. */
@@ -37,6 +37,11 @@ export function isTinyDrag(a: Point, b: Point, screenWidth: number, screenHeight
   );
 }
 
+/** True when a pointer travelled fewer than MIN_DRAG_PX screen pixels: a tap, not a drag. */
+export function isTap(a: Point, b: Point, screenWidth: number, screenHeight: number): boolean {
+  return Math.hypot((a.x - b.x) * screenWidth, (a.y - b.y) * screenHeight) < MIN_DRAG_PX;
+}
+
 /** The box spanned by two corners in any order, top-left anchored and kept inside the image. */
 export function boxFromDrag(a: Point, b: Point, classIndex: number): Box {
   const x = clamp01(Math.min(a.x, b.x));
@@ -60,4 +65,71 @@ export function drawOrder(boxes: readonly Box[]): number[] {
 
 function area(box: Box | undefined): number {
   return box ? box.w * box.h : 0;
+}
+
+export function contains(box: Box, p: Point): boolean {
+  return p.x >= box.x && p.x <= box.x + box.w && p.y >= box.y && p.y <= box.y + box.h;
+}
+
+/** The box shifted by (dx, dy), stopped at the image's edges; its size never changes. */
+export function moveBox(box: Box, dx: number, dy: number): Box {
+  return {
+    ...box,
+    x: Math.min(Math.max(0, box.x + dx), Math.max(0, 1 - box.w)),
+    y: Math.min(Math.max(0, box.y + dy), Math.max(0, 1 - box.h)),
+  };
+}
+
+/** A resize handle by compass point: four corners and four edge midpoints. */
+export type Handle = 'n' | 'e' | 's' | 'w' | 'nw' | 'ne' | 'se' | 'sw';
+
+/** Edges first, so where handles overlap on a small box the corners lie on top. */
+export const HANDLES: readonly Handle[] = ['n', 'e', 's', 'w', 'nw', 'ne', 'se', 'sw'];
+
+/** Where a handle sits on a box. */
+export function handlePoint(box: Box, handle: Handle): Point {
+  const x = handle.includes('w') ? box.x : handle.includes('e') ? box.x + box.w : box.x + box.w / 2;
+  const y = handle.includes('n') ? box.y : handle.includes('s') ? box.y + box.h : box.y + box.h / 2;
+  return { x, y };
+}
+
+/** The smallest box a resize leaves, in normalised units. */
+export interface MinSize {
+  w: number;
+  h: number;
+}
+
+/**
+ * One axis of a resize: the edge at `fixed` stays, the dragged edge goes to `to` (inside the
+ * image). Dragged past the fixed edge it flips to the other side rather than going negative;
+ * closer than `min` it is pushed out to `min`, on its own side (`side`: +1 right/down, -1
+ * left/up) while the two still coincide, and to the other side where the image ends.
+ */
+function span(fixed: number, to: number, min: number, side: 1 | -1): [number, number] {
+  let moving = clamp01(to);
+  if (Math.abs(moving - fixed) < min) {
+    const dir = moving === fixed ? side : Math.sign(moving - fixed);
+    moving = fixed + dir * min;
+    if (moving < 0 || moving > 1) moving = clamp01(fixed - dir * min);
+  }
+  return moving < fixed ? [moving, fixed] : [fixed, moving];
+}
+
+/**
+ * The box with one handle dragged to `to`: the opposite corner or edge stays where it is; an
+ * edge handle changes one axis only. Always a box the contract accepts.
+ */
+export function resizeBox(box: Box, handle: Handle, to: Point, min: MinSize): Box {
+  let [left, right] = [box.x, box.x + box.w];
+  let [top, bottom] = [box.y, box.y + box.h];
+  if (handle.includes('w')) [left, right] = span(right, to.x, min.w, -1);
+  if (handle.includes('e')) [left, right] = span(left, to.x, min.w, 1);
+  if (handle.includes('n')) [top, bottom] = span(bottom, to.y, min.h, -1);
+  if (handle.includes('s')) [top, bottom] = span(top, to.y, min.h, 1);
+  return { ...box, x: left, y: top, w: right - left, h: bottom - top };
+}
+
+/** True when two boxes have the same class and place (an edit that changed nothing). */
+export function sameBox(a: Box, b: Box): boolean {
+  return a.classIndex === b.classIndex && a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
 }

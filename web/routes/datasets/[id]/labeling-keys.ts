@@ -1,6 +1,8 @@
 // The labeling page's keyboard shortcuts, as a pure mapping from a key press to an action, so
 // the table can be tested without a page. The box editor handles its own keys first (Delete and
-// 1-9 act on the selected box); what it leaves reaches this table.
+// 1-9 act on the selected box, the arrows nudge a box that was tapped, moved or resized; see
+// box-editor/box-keys.ts); what it leaves reaches this table, so ← and → still change the photo
+// right after a box is drawn.
 
 export type LabelingAction =
   | { kind: 'class'; index: number }
@@ -22,7 +24,8 @@ export interface KeyPress {
 /** Shown in the page's help line; keep in step with actionFor. */
 export const SHORTCUT_HELP =
   '1-9 class · ←/→ or A/D previous/next image · Ctrl+Z undo · Ctrl+Shift+Z or Ctrl+Y redo · ' +
-  'R repeat previous image’s labels · V reviewed · Delete removes the selected label';
+  'R repeat previous image’s labels · V reviewed · Delete removes the selected label · ' +
+  'arrows nudge a tapped box (Shift: 10 px)';
 
 export function actionFor(event: KeyPress): LabelingAction | null {
   const command = event.ctrlKey || event.metaKey;
