@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { SHARED_DATASETS } from '../../../test/fixtures/shared-datasets';
 import type { ImageLabels } from '$lib/db/database';
 import { parseDataYaml } from './data-yaml';
 import type { ExportImage } from './format-types';
@@ -166,7 +167,7 @@ describe.each([
   ['coco8-detect', 'detect'],
   ['coco8-seg', 'segment'],
 ])('the real %s layout', (name, task) => {
-  const root = join('/work/shared/datasets', name);
+  const root = join(SHARED_DATASETS, name);
   it.skipIf(!existsSync(root))('imports every image and label line', () => {
     const files: Zippable = {};
     const walk = (dir: string) => {

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SHARED_DATASETS } from '../../../test/fixtures/shared-datasets';
 import {
   isComplete,
   isHeic,
@@ -89,7 +91,7 @@ describe('readDimensions', () => {
     expect(readDimensions(WEBP_LOSSY_3X2.subarray(0, 20), 'image/webp')).toBeUndefined();
   });
 
-  const coco = '/work/shared/datasets/coco8-detect/coco8/images/train/000000000009.jpg';
+  const coco = join(SHARED_DATASETS, 'coco8-detect/coco8/images/train/000000000009.jpg');
   it.skipIf(!existsSync(coco))('reads a real 640 × 480 photo (shared COCO8 sample)', () => {
     const bytes = new Uint8Array(readFileSync(coco));
     expect(sniffImageType(bytes)).toBe('image/jpeg');
