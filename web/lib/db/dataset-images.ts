@@ -13,8 +13,7 @@ import {
 import { DatasetError, isQuotaError, notFound } from './dataset-errors';
 import { labelsOf } from './image-labels';
 import { setLabels } from './label-edits';
-import { removeAndRecord, writeAndRecord } from './label-log';
-import { clearSuggestions } from './suggestion-store';
+import { removeAllAndRecord, removeAndRecord, writeAndRecord } from './label-log';
 
 /** Blob writes batched ~50 per transaction ran 2-4x faster than one per transaction (FACTS.md). */
 const BATCH_SIZE = 50;
@@ -206,11 +205,52 @@ export async function setReviewed(
 
 /** Takes an image out of a dataset; its bytes go too unless another dataset uses them. */
 export async function removeImageFromDataset(datasetId: string, sha256: string): Promise<void> {
-  // Also drops its undo steps, and records the removal for label sync (docs/sync-protocol.md).
+  // Also drops its undo steps and suggestions, and records the removal for label sync
+  // (docs/sync-protocol.md).
   await removeAndRecord(getDb(), datasetId, sha256);
-  // After, not inside, that transaction: a row left by a failure here matches no image the
-  // dataset holds, so no filter can show it.
-  await clearSuggestions(datasetId, sha256);
+}
+
+/** A bulk removal stopped part-way: the batches before the failure stay removed. */
+export class PartialRemovalError extends Error {
+  override readonly name = 'PartialRemovalError';
+  constructor(
+    readonly removed: number,
+    readonly untouched: number,
+    cause: unknown,
+  ) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `${removed} photo(s) were removed; the other ${untouched} are untouched and still in the ` +
+        `dataset (${why}). Select them again and retry; if it keeps failing, reload the page.`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Takes many images out of a dataset, as removeImageFromDataset does one: one transaction per
+ * batch of ~50, so a big selection is not one long transaction and each committed batch can be
+ * shown (`onbatch`). Throws PartialRemovalError when a batch fails. Returns how many the
+ * dataset held.
+ */
+export async function removeImagesFromDataset(
+  datasetId: string,
+  sha256s: readonly string[],
+  onbatch?: (removed: readonly string[]) => void,
+): Promise<number> {
+  const unique = [...new Set(sha256s)];
+  let removed = 0;
+  let done = 0;
+  for (const batch of chunks(unique, BATCH_SIZE)) {
+    try {
+      removed += await removeAllAndRecord(getDb(), datasetId, batch);
+    } catch (error) {
+      throw new PartialRemovalError(done, unique.length - done, error);
+    }
+    done += batch.length;
+    onbatch?.(batch);
+  }
+  return removed;
 }
 
 /**

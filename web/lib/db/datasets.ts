@@ -122,15 +122,19 @@ export function hasUnsyncedChanges(dataset: DatasetRow): boolean {
   return dataset.lastSyncedAt === undefined || dataset.updatedAt > dataset.lastSyncedAt;
 }
 
-/** Deletes the dataset, its labels, and the image bytes no other dataset uses. */
+/** Deletes the dataset, its labels and suggestions, and the image bytes no other dataset uses. */
 export async function deleteDataset(id: string): Promise<void> {
   const db = getDb();
   await db.transaction(
     'rw',
-    [db.datasets, db.images, db.annotations, db.edits, db.thumbnails],
+    [db.datasets, db.images, db.annotations, db.edits, db.thumbnails, db.suggestions],
     async () => {
       await db.edits
         .where('[datasetId+id]')
+        .between([id, Dexie.minKey], [id, Dexie.maxKey])
+        .delete();
+      await db.suggestions
+        .where('[datasetId+sha256]')
         .between([id, Dexie.minKey], [id, Dexie.maxKey])
         .delete();
       const rows = db.annotations.where('datasetId').equals(id);

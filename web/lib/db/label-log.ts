@@ -247,11 +247,12 @@ const sameList = (a: readonly string[], b: readonly string[]) =>
 
 /**
  * Takes an image out of this device's copy of the dataset (the server removed it): its row,
- * its undo steps, and its bytes unless another dataset uses them.
+ * its undo steps, its stored suggestions, and its bytes unless another dataset uses them.
  */
 async function removeLocally(db: LoupeDb, datasetId: string, sha256: string): Promise<boolean> {
   if (!(await db.annotations.get([datasetId, sha256]))) return false;
   await db.annotations.delete([datasetId, sha256]);
+  await db.suggestions.delete([datasetId, sha256]);
   await db.edits
     .where('[datasetId+id]')
     .between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey])
@@ -271,11 +272,27 @@ export async function removeAndRecord(
   sha256: string,
   resolves?: number[],
 ): Promise<void> {
-  await db.transaction('rw', pullTables(db), async () => {
-    await recordRemoval(db, datasetId, sha256, resolves);
-    if (await removeLocally(db, datasetId, sha256)) {
-      await db.datasets.update(datasetId, { updatedAt: nextStamp() });
+  await removeAllAndRecord(db, datasetId, [sha256], resolves);
+}
+
+/**
+ * Removes these images here and records one removal for each, in one transaction (a batch of a
+ * bulk removal). Returns how many the dataset held.
+ */
+export async function removeAllAndRecord(
+  db: LoupeDb,
+  datasetId: string,
+  sha256s: readonly string[],
+  resolves?: number[],
+): Promise<number> {
+  return db.transaction('rw', pullTables(db), async () => {
+    let removed = 0;
+    for (const sha256 of sha256s) {
+      await recordRemoval(db, datasetId, sha256, resolves);
+      if (await removeLocally(db, datasetId, sha256)) removed += 1;
     }
+    if (removed > 0) await db.datasets.update(datasetId, { updatedAt: nextStamp() });
+    return removed;
   });
 }
 
@@ -289,6 +306,7 @@ const pullTables = (db: LoupeDb) => [
   db.edits,
   db.images,
   db.thumbnails,
+  db.suggestions,
 ];
 
 /**

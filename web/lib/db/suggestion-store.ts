@@ -2,7 +2,9 @@
 // outlive the visit that made them: the labeler shows them again and the browser's confidence
 // filter finds every image pre-labeled on this device. The filter reads the [datasetId+best] or
 // [datasetId+worst] index as one key range and returns only keys, so 10,000 images cost one
-// short read per threshold, not a pass over every row.
+// short read per threshold, not a pass over every row. Rows leave with their image: removing it
+// here, a removal pulled from another device (label-log.ts) and deleting the dataset
+// (datasets.ts) delete them in the same transaction.
 import { Dexie, liveQuery, type Observable } from 'dexie';
 import type { Box } from '$contract';
 import { getDb, type StoredSuggestion, type SuggestionRow } from './database';
@@ -82,10 +84,6 @@ export function watchSuggestions(
   classes: readonly string[],
 ): Observable<PageSuggestion[]> {
   return liveQuery(() => getSuggestions(datasetId, sha256, classes));
-}
-
-export async function clearSuggestions(datasetId: string, sha256: string): Promise<void> {
-  await getDb().suggestions.delete([datasetId, sha256]);
 }
 
 /** The images of a dataset whose best (or worst) suggestion is on the filter's side. */
