@@ -90,7 +90,11 @@ describe('moving and resizing boxes', () => {
 
     await drawBox(page, { x: 0.2, y: 0.2, w: 0.3, h: 0.3 });
     const drawn = await storedNear({ x: 0.2, y: 0.2, w: 0.3, h: 0.3 }, 2);
-    // The new box is selected: four corner and four edge handles.
+    // A box just drawn shows no handles, so the next drag draws the next box even beside it;
+    // a tap on it picks it for editing: four corner and four edge handles.
+    expect(await page.getByTestId('handle').count()).toBe(0);
+    const inside = await screenPoint(page, 'box-canvas', 0.35, 0.35);
+    await page.mouse.click(inside.x, inside.y);
     await expect.poll(() => page.getByTestId('handle').count()).toBe(8);
 
     // Drag its inside by (+0.1, +0.05): same size, moved, and no second box drawn.
