@@ -55,6 +55,12 @@ async function startLoupe(name: string): Promise<Loupe> {
   return { url: match[1]!, token: match[2]!, proc, pid: proc.pid! };
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far (Linux /proc). */
+function cpuSeconds(pid: number) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Resident memory of a process now and at its peak (Linux /proc), in MiB. */
 function rss(pid: number) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -134,9 +140,11 @@ async function main() {
   const exported = await timed(() =>
     download(`${a.url}/api/dataset-versions/${version.id}/bundle.zip`, auth(a), bundle),
   );
+  const cpuBefore = cpuSeconds(b.pid);
   const imported = await timed(() =>
     upload(`${b.url}/api/dataset-versions/import`, auth(b), bundle),
   );
+  const importCpu = cpuSeconds(b.pid) - cpuBefore;
   const bytes = statSync(bundle).size;
   const plain = await plainServer(bundle, join(work, 'plain-sink'));
   const plainGet = await timed(() => download(plain.url, {}, join(work, 'plain-copy')));
@@ -158,6 +166,9 @@ async function main() {
   console.log(
     `import  ${imported.seconds.toFixed(2)} s  ${mbps(imported.seconds)} MB/s | plain POST ${plainPost.seconds.toFixed(2)} s  ${mbps(plainPost.seconds)} MB/s`,
   );
+  // Wall time swings with whatever else the machine runs; the server's own CPU time does less.
+  console.log(`import CPU time of its server: ${importCpu.toFixed(2)} s`);
+  console.log(`import / plain POST: ${(plainPost.seconds / imported.seconds).toFixed(2)}`);
   const ratio = (plainGet.seconds + plainPost.seconds) / (exported.seconds + imported.seconds);
   console.log(`throughput ratio (bundle export+import / plain GET+POST): ${ratio.toFixed(2)}`);
   const mib = (r: { now: number; peak: number }) =>

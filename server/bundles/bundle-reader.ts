@@ -3,6 +3,7 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../http/app-error';
 import { bundleOverLimit, invalidBundle, unreadableBundle, unsafeBundle } from './bundle-errors';
 import { classifyEntry, MANIFEST_ENTRY } from './bundle-format';
+import { openZipFile } from './zip-file-reader';
 
 export type BundleReadLimits = {
   maxEntries: number;
@@ -35,11 +36,13 @@ export async function readBundle<T>(
   limits: BundleReadLimits,
   use: (bundle: BundleContents) => Promise<T>,
 ): Promise<T> {
-  const zip = await yauzl
-    .openPromise(path, { autoClose: false, decodeStrings: false, validateEntrySizes: false })
-    .catch((error: Error) => {
-      throw unreadableBundle(error.message);
-    });
+  const zip = await openZipFile(path, {
+    autoClose: false,
+    decodeStrings: false,
+    validateEntrySizes: false,
+  }).catch((error: Error) => {
+    throw unreadableBundle(error.message);
+  });
   try {
     if (zip.entryCount > limits.maxEntries) {
       throw bundleOverLimit(

@@ -55,6 +55,16 @@ class BlobMeter extends Transform {
   }
 }
 
+function sizeLimit(maxBytes: number) {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(bytes > maxBytes ? new BlobTooLargeError(maxBytes) : null, chunk);
+    },
+  });
+}
+
 /**
  * Content-addressed files: `<root>/ab/cdef...` named by SHA-256. Writes go to a temporary file
  * first and are renamed into place only once complete and hashed, so a reader never sees a
@@ -93,15 +103,28 @@ export class BlobStore {
     maxBytes: number,
     inspect?: ChunkInspector,
   ): Promise<StoredBlob & { tmpPath: string }> {
-    const tmpPath = join(this.tmp, randomUUID());
     const meter = new BlobMeter(maxBytes, inspect);
+    const tmpPath = await this.write(body, meter);
+    return { tmpPath, ...meter.result() };
+  }
+
+  /**
+   * Streams `body` to a temporary file, only counting: for an upload that is read back and then
+   * discarded (a bundle), where hashing every byte would be wasted work.
+   */
+  spool(body: Readable, maxBytes: number) {
+    return this.write(body, sizeLimit(maxBytes));
+  }
+
+  private async write(body: Readable, meter: Transform) {
+    const tmpPath = join(this.tmp, randomUUID());
     try {
       await pipeline(body, meter, createWriteStream(tmpPath));
     } catch (error) {
       await rm(tmpPath, { force: true });
       throw error;
     }
-    return { tmpPath, ...meter.result() };
+    return tmpPath;
   }
 
   /** Hashes a file already on this disk (a finished resumable upload) without copying it. */

@@ -4,6 +4,7 @@ import { AppError } from '../http/app-error';
 import { bundleOverLimit, invalidBundle } from '../bundles/bundle-errors';
 import { readBundle, type BundleContents } from '../bundles/bundle-reader';
 import { writeBundle } from '../bundles/bundle-writer';
+import { eachInParallel } from '../bundles/each-in-parallel';
 import type { Limits } from '../env';
 import type { BlobRepository } from '../repositories/blob.repository';
 import { BlobTooLargeError, type BlobStore, type StoredBlob } from '../repositories/blob-store';
@@ -13,6 +14,9 @@ import { checkImageSize, ImageSizeProbe } from './image-size';
 import { sniffImageType } from './media-type';
 
 type Staged = StoredBlob & { tmpPath: string; mediaType: string };
+
+/** Blobs unpacked (and later renamed into place) side by side; see eachInParallel. */
+const STAGING_PARALLEL = 4;
 
 /**
  * Dataset versions as one .zip (server/bundles/bundle-format.ts). An import is all or nothing:
@@ -45,7 +49,7 @@ export class BundleService {
 
   async import(body: Readable | null): Promise<BundleImportReport> {
     if (!body) throw new AppError(400, 'empty_upload', 'the request has no body');
-    const upload = await this.store.receive(body, this.limits.maxBundleBytes).catch((error) => {
+    const uploadPath = await this.store.spool(body, this.limits.maxBundleBytes).catch((error) => {
       if (!(error instanceof BlobTooLargeError)) throw error;
       throw bundleOverLimit('the upload', this.limits.maxBundleBytes, 'LOUPE_MAX_BUNDLE_BYTES');
     });
@@ -56,9 +60,9 @@ export class BundleService {
         maxManifestBytes: this.limits.maxJsonBytes,
         maxUnzippedBytes: this.limits.maxBundleUnzippedBytes,
       };
-      return await readBundle(upload.tmpPath, limits, (bundle) => this.take(bundle));
+      return await readBundle(uploadPath, limits, (bundle) => this.take(bundle));
     } finally {
-      await this.store.discard(upload.tmpPath);
+      await this.store.discard(uploadPath);
     }
   }
 
@@ -78,14 +82,15 @@ export class BundleService {
     ];
     const staged: Staged[] = [];
     try {
-      for (const sha of wanted.filter((s) => bundle.blobs.has(s))) {
+      const inBundle = wanted.filter((s) => bundle.blobs.has(s));
+      await eachInParallel(inBundle, STAGING_PARALLEL, async (sha) => {
         staged.push(await this.stage(bundle, sha));
-      }
+      });
       const fresh = staged.filter((s) => !this.blobs.has(s.sha256));
-      for (const s of fresh) {
+      await eachInParallel(fresh, STAGING_PARALLEL, async (s) => {
         await this.store.commit(s.tmpPath, s.sha256);
         this.blobs.insert(s.sha256, s.bytes, s.mediaType, this.clock.now().toISOString());
-      }
+      });
       const version = this.datasets.seal(manifest);
       const images = manifest.images.length;
       return {

@@ -8,7 +8,7 @@ const make = (width: number, height: number, format: 'jpeg' | 'png' | 'webp', lo
     .toBuffer();
 
 describe('ImageSizeProbe', () => {
-  it('reads the size real encoders write, fed whole or one byte at a time', async () => {
+  it('reads the size real encoders write, fed whole, one byte or a few bytes at a time', async () => {
     const cases = [
       await make(37, 21, 'jpeg'),
       await make(37, 21, 'png'),
@@ -20,6 +20,10 @@ describe('ImageSizeProbe', () => {
       const probe = new ImageSizeProbe();
       for (const byte of bytes) probe.push(Uint8Array.of(byte));
       expect(probe.end()).toEqual({ width: 37, height: 21 });
+      // Chunks that end inside the head and carry on past it.
+      const chunked = new ImageSizeProbe();
+      for (let i = 0; i < bytes.length; i += 7) chunked.push(bytes.subarray(i, i + 7));
+      expect(chunked.end()).toEqual({ width: 37, height: 21 });
     }
   });
 

@@ -29,12 +29,15 @@ export class ImageSizeProbe {
 
   push(chunk: Uint8Array) {
     if (this.finished) return;
+    let from = 0;
     if (this.head) {
-      this.head = Buffer.concat([this.head, chunk]);
-      if (this.head.length >= HEAD_BYTES) this.begin();
-      return;
+      // Only the head is copied: a whole photo often arrives as one chunk.
+      from = Math.min(chunk.length, HEAD_BYTES - this.head.length);
+      this.head = Buffer.concat([this.head, chunk.subarray(0, from)]);
+      if (this.head.length < HEAD_BYTES) return;
+      this.begin();
     }
-    this.walkJpeg(chunk, 0);
+    this.walkJpeg(chunk, from);
   }
 
   /** True once the size was read, or once it is clear that the header states none. */
