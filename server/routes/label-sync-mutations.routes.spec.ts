@@ -1,14 +1,8 @@
 // Class changes and image removals as label-sync mutations (docs/sync-protocol.md): replayed,
 // refused on a gap, and concurrent with other devices' label edits without losing any.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  ClassOp,
-  LabelChanges,
-  LabelConflict,
-  LabelPushResult,
-  LiveLabels,
-  SyncMutation,
-} from '../contract';
+import type { ClassOp, LiveLabels, SyncMutation } from '../contract';
+import { LAPTOP, labelSyncClient, PHONE, sha } from '../testing/label-sync-client';
 import { createTestApi, type TestApi } from '../testing/test-server';
 
 let t: TestApi;
@@ -18,10 +12,7 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const DATASET = '7e57c1a5-0000-4000-8000-00000000c1a5';
-const PHONE = 'phone-0001';
-const LAPTOP = 'laptop-0002';
 const CLASSES = ['card', 'back', 'slab'];
-const sha = (n: number) => n.toString(16).padStart(64, '0');
 
 const box = (classIndex: number, x = 0.1): LiveLabels => ({
   boxes: [{ classIndex, x, y: 0.1, w: 0.2, h: 0.2 }],
@@ -51,22 +42,7 @@ const removal = (seq: number, image: number, baseRevision: number, more = {}): S
   ...more,
 });
 
-const push = (deviceId: string, mutations: SyncMutation[], classes = CLASSES) =>
-  t.user(`/api/label-sync/${DATASET}/push`, {
-    method: 'POST',
-    json: { deviceId, name: 'cards', task: 'detect', classes, mutations },
-  });
-const pushed = async (deviceId: string, mutations: SyncMutation[], classes = CLASSES) => {
-  const res = await push(deviceId, mutations, classes);
-  expect(res.status, await res.clone().text()).toBe(200);
-  return (await res.json()) as LabelPushResult;
-};
-const changes = async (since = 0) =>
-  (await (
-    await t.user(`/api/label-sync/${DATASET}/changes?since=${since}`)
-  ).json()) as LabelChanges;
-const conflicts = async () =>
-  (await (await t.user(`/api/label-sync/${DATASET}/conflicts`)).json()) as LabelConflict[];
+const { push, pushed, changes, conflicts } = labelSyncClient(() => t, DATASET, CLASSES);
 const labelsOf = async (image: number) =>
   (await changes()).images.find((i) => i.sha256 === sha(image))?.labels;
 

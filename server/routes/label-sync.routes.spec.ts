@@ -1,13 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  LabelChanges,
-  LabelConflict,
-  LabelMutation,
-  LabelPushResult,
-  LiveDatasetSummary,
-  LiveLabels,
-} from '../contract';
+import type { LabelMutation, LiveDatasetSummary, LiveLabels } from '../contract';
 import { LabelSyncRepository } from '../repositories/label-sync.repository';
+import { LAPTOP, labelSyncClient, PHONE, sha } from '../testing/label-sync-client';
 import { createTestApi, testImage, testImageSha, type TestApi } from '../testing/test-server';
 
 let t: TestApi;
@@ -17,9 +11,6 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const DATASET = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
-const PHONE = 'phone-0001';
-const LAPTOP = 'laptop-0002';
-const sha = (n: number) => n.toString(16).padStart(64, '0');
 
 const labels = (x: number, classIndex = 0): LiveLabels => ({
   boxes: [{ classIndex, x, y: 0.1, w: 0.2, h: 0.2 }],
@@ -35,25 +26,7 @@ const mutation = (seq: number, image: number, l: LiveLabels, baseRevision = 0): 
   image: { fileName: `${image}.jpg`, width: 640, height: 480 },
 });
 
-const push = (deviceId: string, mutations: LabelMutation[], classes = ['card', 'back']) =>
-  t.user(`/api/label-sync/${DATASET}/push`, {
-    method: 'POST',
-    json: { deviceId, name: 'cards', task: 'detect', classes, mutations },
-  });
-
-const pushed = async (deviceId: string, mutations: LabelMutation[]) => {
-  const res = await push(deviceId, mutations);
-  expect(res.status, await res.clone().text()).toBe(200);
-  return (await res.json()) as LabelPushResult;
-};
-
-const changes = async (since = 0) =>
-  (await (
-    await t.user(`/api/label-sync/${DATASET}/changes?since=${since}`)
-  ).json()) as LabelChanges;
-
-const conflicts = async () =>
-  (await (await t.user(`/api/label-sync/${DATASET}/conflicts`)).json()) as LabelConflict[];
+const { push, pushed, changes, conflicts } = labelSyncClient(() => t, DATASET, ['card', 'back']);
 
 describe('label sync', () => {
   it('applies a batch once: the same batch again changes nothing and answers the same', async () => {

@@ -3,9 +3,34 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { DatasetVersion } from '../../server/contract';
 import { readEnv } from '../../server/env';
 import { startServer } from '../../server/server';
+import { launchChromium, PHONE } from './browser';
+
+export type Loupe = Awaited<ReturnType<typeof startLoupe>>;
+
+/**
+ * The product (with its runner) and one phone-sized page for a test file: started before its
+ * tests, closed after them; `ready` hands both over once they exist.
+ */
+export function openLoupePage(ready: (loupe: Loupe, page: Page) => void) {
+  let loupe: Loupe | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  beforeAll(async () => {
+    loupe = await startLoupe();
+    browser = await launchChromium();
+    const page = await browser.newPage(PHONE);
+    page.on('pageerror', (e) => console.error('page error:', e));
+    ready(loupe, page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await loupe?.close();
+  });
+}
 
 /** The product as `npm start` runs it (server, built PWA, local gpu-runner) on a fresh data dir. */
 export async function startLoupe() {

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Job, ModelVersion } from '../../server/contract';
-import { launchChromium, PHONE } from './browser';
-import { generateCards, startLoupe } from './loupe-server';
+import { generateCards, openLoupePage, type Loupe } from './loupe-server';
 
 /** Two tiny CPU trainings, so the registry has two versions to rank and compare. */
 const IMGSZ = 64;
@@ -13,21 +12,13 @@ const RUNS = [
 ];
 const MAP = 'metrics/mAP50-95(B)';
 
-let loupe: Awaited<ReturnType<typeof startLoupe>>;
-let browser: Browser;
+let loupe: Loupe;
 let page: Page;
 const cards = generateCards(8, 21);
 
-beforeAll(async () => {
-  loupe = await startLoupe();
-  browser = await launchChromium();
-  page = await browser.newPage(PHONE);
-  page.on('pageerror', (e) => console.error('page error:', e));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await loupe?.close();
+openLoupePage((l, p) => {
+  loupe = l;
+  page = p;
 });
 
 async function snap(name: string) {

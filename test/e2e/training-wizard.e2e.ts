@@ -1,28 +1,19 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { DatasetVersion, Job, ModelVersion } from '../../server/contract';
-import { launchChromium, PHONE } from './browser';
-import { generateCards, startLoupe } from './loupe-server';
+import { generateCards, openLoupePage, type Loupe } from './loupe-server';
 
 /**
  * The wizard trains on two synced datasets at once: their classes side by side, one renamed
  * onto the other, merged on the server, a train/val/test split, a refused base .pt, and a real
  * one-epoch CPU training whose test split is measured apart.
  */
-let loupe: Awaited<ReturnType<typeof startLoupe>>;
-let browser: Browser;
+let loupe: Loupe;
 let page: Page;
 
-beforeAll(async () => {
-  loupe = await startLoupe();
-  browser = await launchChromium();
-  page = await browser.newPage(PHONE);
-  page.on('pageerror', (e) => console.error('page error:', e));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await loupe?.close();
+openLoupePage((l, p) => {
+  loupe = l;
+  page = p;
 });
 
 describe('training wizard: several datasets, a class mapping, a test split', () => {
