@@ -11,6 +11,7 @@ import { eventRoutes } from './routes/events.routes';
 import { jobRoutes } from './routes/jobs.routes';
 import { labelSyncRoutes } from './routes/label-sync.routes';
 import { modelRoutes } from './routes/models.routes';
+import { connectRoutes, pairingRoutes } from './routes/pairing.routes';
 import { predictRoutes } from './routes/predict.routes';
 import { runnerRoutes } from './routes/runner.routes';
 import { runRoutes } from './routes/runs.routes';
@@ -40,12 +41,14 @@ export function createApi(services: Services, tokens: Tokens) {
     .get('/health', async (c) => c.json(await services.health.report()))
     .route('/blobs', blobRoutes(services, tokens))
     .route('/channels', channelRoutes(services, tokens))
+    .route('/connect', connectRoutes(services, tokens))
     .route('/dataset-versions', datasetVersionRoutes(services, tokens))
     .route('/events', eventRoutes(services, tokens))
     .route('/jobs', jobRoutes(services, tokens))
     .route('/label-sync', labelSyncRoutes(services, tokens))
     .route('/models', modelRoutes(services, tokens))
     .route('/models', predictRoutes(services, tokens))
+    .route('/pairing', pairingRoutes(services, tokens))
     .route('/runner', runnerRoutes(services, tokens))
     .route('/runs', runRoutes(services, tokens))
     .route('/uploads', uploadRoutes(services, tokens))

@@ -52,17 +52,35 @@ const EnvSchema = z.object({
    * SHA-256s of the base .pt files users may upload to fine-tune from, comma-separated.
    * Ultralytics unpickles a .pt, which can run code on the runner, so nothing else is accepted.
    */
-  LOUPE_TRUSTED_WEIGHTS: z
-    .string()
-    .default('')
-    .transform((list) =>
-      list
-        .split(',')
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean),
-    )
-    .pipe(z.array(Sha256)),
+  LOUPE_TRUSTED_WEIGHTS: z.string().default('').transform(commaList).pipe(z.array(Sha256)),
+  /**
+   * HTTPS: "auto" serves it whenever the server listens beyond loopback (a phone can reach it),
+   * "on" always, "off" never (behind a TLS-terminating reverse proxy).
+   */
+  LOUPE_TLS: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** The operator's own certificate and key (PEM), instead of Loupe's local CA. */
+  LOUPE_TLS_CERT: z.string().optional(),
+  LOUPE_TLS_KEY: z.string().optional(),
+  /** Extra names clients use to reach this machine (a DNS name, a Tailscale name), comma-separated. */
+  LOUPE_TLS_NAMES: z.string().default('').transform(commaList),
+  /** Behind a reverse proxy: trust its X-Forwarded-Proto and X-Forwarded-Host. */
+  LOUPE_TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** HTTP/2 where TLS is on (one connection for the event stream and uploads). */
+  LOUPE_HTTP2: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
 });
+
+function commaList(list: string): string[] {
+  return list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}
 
 export type Env = {
   port: number;
@@ -77,6 +95,17 @@ export type Env = {
   uploadExpiryHours: number;
   webhookUrl: string | null;
   trustedWeights: string[];
+  tls: TlsSettings;
+};
+
+/** How the server speaks TLS (README, "A phone on the same network"). */
+export type TlsSettings = {
+  mode: 'auto' | 'on' | 'off';
+  /** The operator's own certificate, or null for Loupe's local CA. */
+  own: { cert: string; key: string } | null;
+  names: string[];
+  trustProxy: boolean;
+  http2: boolean;
 };
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -105,5 +134,22 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     },
     webhookUrl: e.LOUPE_WEBHOOK_URL ?? null,
     trustedWeights: e.LOUPE_TRUSTED_WEIGHTS,
+    tls: {
+      mode: e.LOUPE_TLS,
+      own: ownCertificate(e.LOUPE_TLS_CERT, e.LOUPE_TLS_KEY),
+      names: e.LOUPE_TLS_NAMES,
+      trustProxy: e.LOUPE_TRUST_PROXY,
+      http2: e.LOUPE_HTTP2,
+    },
   };
+}
+
+function ownCertificate(cert: string | undefined, key: string | undefined) {
+  if (!cert && !key) return null;
+  if (!cert || !key) {
+    throw new Error(
+      'Invalid environment:\n  LOUPE_TLS_CERT and LOUPE_TLS_KEY go together: set both (or neither, for the local CA)',
+    );
+  }
+  return { cert: resolve(cert), key: resolve(key) };
 }

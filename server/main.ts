@@ -1,15 +1,32 @@
 import { readEnv } from './env';
+import { startBanner } from './onboarding/start-banner';
 import { startServer } from './server';
+import { TlsSetupError } from './tls/own-certificate';
 
 const env = readEnv();
-const server = await startServer(env);
+const server = await startServer(env).catch((error: unknown) => {
+  if (error instanceof TlsSetupError) {
+    console.error(`\n  Loupe cannot start HTTPS: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+});
 
-console.log(`
-  Loupe is running.
-  Open ${server.url}/?token=${server.tokens.userToken}
-  (the token logs this browser in; it is kept in ${env.dataDir}/tokens.json)
-  Data: ${env.dataDir}    gpu-runner: ${env.runner}
-`);
+const connect = server.services.connect.info(server.url);
+const pairing =
+  connect.problem === null
+    ? server.services.pairing.issue((code) => server.services.connect.pairUrls(server.url, code))
+    : null;
+console.log(
+  await startBanner({
+    localUrl: server.url,
+    userToken: server.tokens.userToken,
+    dataDir: env.dataDir,
+    runner: env.runner,
+    connect,
+    pairing,
+  }),
+);
 
 const shutdown = async () => {
   console.log('server: shutting down');

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createApi } from './app';
 import type { Env } from './env';
+import { listen } from './http/listen';
 import { webApp } from './http/web-app';
+import { lanPlainApp, trustRoutes } from './onboarding/onboarding.routes';
 import { BlobStore } from './repositories/blob-store';
 import { openDatabase } from './repositories/database';
 import { loadOrCreateTokens } from './repositories/tokens';
@@ -13,6 +14,11 @@ import { runnerWorkDir, startLocalRunner } from './runner-process';
 import { createServices } from './services';
 import { systemClock } from './services/clock';
 import { startJobWebhook } from './services/job-webhook';
+import { isLoopbackName, hostWithoutPort, urlHost } from './tls/machine-names';
+import { setUpTls, type TlsState } from './tls/tls-setup';
+
+/** How often the certificate is checked against the machine's addresses (DHCP moves them). */
+const CERTIFICATE_CHECK_MS = 10 * 60_000;
 
 /** Opens the data directory, serves the API and the PWA on one port, and starts the local runner. */
 export async function startServer(env: Env) {
@@ -34,12 +40,27 @@ export async function startServer(env: Env) {
   // Uploads that finished as the server died are adopted; unfinished ones expire (hourly check).
   await services.uploads.recover();
   const stopUploadExpiry = services.uploads.expireEvery(3_600_000);
-  const app = new Hono().route('/', createApi(services, tokens)).route('/', webApp(env.webDir));
-
-  const server = serve({ fetch: app.fetch, port: env.port, hostname: env.host });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${env.host === '0.0.0.0' ? 'localhost' : env.host}:${port}`;
+  const tls = await setUpTls(env.host, env.tls, env.dataDir, systemClock);
+  for (const line of tls?.notices ?? []) console.log(`server: ${line}`);
+  const app = new Hono()
+    .route('/', trustRoutes(tls, services.connect).app)
+    .route('/', createApi(services, tokens))
+    .route('/', webApp(env.webDir));
+  const plain = plainHttp(app, tls, services);
+  const listening = await listen({
+    port: env.port,
+    host: env.host,
+    secure: app.fetch,
+    plain,
+    tls: tls ? { ...tls.credentials, http2: env.tls.http2 } : null,
+  });
+  const port = listening.port;
+  services.connect.attach({ host: env.host, port, tls, trustProxy: env.tls.trustProxy });
+  const url = localUrl(env.host, port, tls);
+  const certificateCheck = tls
+    ? setInterval(() => void refreshCertificate(tls, listening), CERTIFICATE_CHECK_MS)
+    : null;
+  certificateCheck?.unref();
 
   const stopWebhook = env.webhookUrl
     ? startJobWebhook(services.bus, env.webhookUrl, url, (id) => services.jobs.get(id))
@@ -57,6 +78,8 @@ export async function startServer(env: Env) {
 
   return {
     url,
+    port,
+    tls,
     tokens,
     services,
     close: async () => {
@@ -64,8 +87,46 @@ export async function startServer(env: Env) {
       stopUploadExpiry();
       await runner?.stop();
       services.live.closeAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (certificateCheck) clearInterval(certificateCheck);
+      await listening.close();
       db.close();
     },
   };
+}
+
+/**
+ * Plain http, when TLS is on: the whole app for loopback (the local gpu-runner, and a browser on
+ * this machine, which treats localhost as secure), the phone set-up page and redirects to https
+ * for everyone else. Without TLS, the whole app.
+ */
+function plainHttp(app: Hono, tls: TlsState | null, services: ReturnType<typeof createServices>) {
+  if (!tls) return app.fetch;
+  const lan = lanPlainApp(tls, services.connect);
+  return (request: Request, bindings: HttpBindings | Http2Bindings) => {
+    const host = hostWithoutPort(request.headers.get('host') ?? '');
+    const peer = bindings.incoming.socket.remoteAddress ?? '';
+    const loopback = isLoopbackName(host) && isLoopbackName(peer.replace(/^::ffff:/, ''));
+    return loopback ? app.fetch(request, bindings) : lan.fetch(request, bindings);
+  };
+}
+
+/**
+ * The address printed for this machine's own browser: loopback over plain http where the server
+ * listens there (browsers treat localhost as secure, and need not trust the CA), else the host.
+ */
+function localUrl(host: string, port: number, tls: TlsState | null) {
+  if (host === '0.0.0.0' || host === '::' || !host) return `http://localhost:${port}`;
+  return `${tls && !isLoopbackName(host) ? 'https' : 'http'}://${urlHost(host)}:${port}`;
+}
+
+async function refreshCertificate(
+  tls: TlsState,
+  listening: { setCredentials: (c: TlsState['credentials']) => void },
+) {
+  try {
+    const next = await tls.refresh();
+    if (next) listening.setCredentials(next);
+  } catch (error) {
+    console.error('server: could not renew the HTTPS certificate; the current one stays', error);
+  }
 }

@@ -7,6 +7,7 @@ export * from './health';
 export * from './job';
 export * from './label-sync';
 export * from './model';
+export * from './pairing';
 export * from './run';
 export * from './prediction';
 export * from './runner';

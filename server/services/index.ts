@@ -12,6 +12,7 @@ import { defaultLimits, type Limits } from '../env';
 import { BlobService } from './blob.service';
 import { BundleService } from './bundle.service';
 import { ChannelService } from './channel.service';
+import { ConnectService } from './connect.service';
 import type { Clock } from './clock';
 import { DatasetService } from './dataset.service';
 import { EventTicketService } from './event-ticket.service';
@@ -23,6 +24,7 @@ import { JobService } from './job.service';
 import { LabelSyncService } from './label-sync.service';
 import { LiveEventService } from './live-events.service';
 import { ModelService } from './model.service';
+import { PairingService } from './pairing.service';
 import { UploadService } from './upload.service';
 import { WeightsService } from './weights.service';
 
@@ -46,6 +48,10 @@ export type Services = {
   uploads: UploadService;
   live: LiveEventService;
   eventTickets: EventTicketService;
+  /** Single-use codes that log a new device (a phone) in. */
+  pairing: PairingService;
+  /** How a phone reaches this server (addresses, TLS, the CA's onboarding page). */
+  connect: ConnectService;
   predictor: PredictorService;
   health: HealthService;
 };
@@ -120,6 +126,8 @@ export function createServices(o: ServiceOptions): Services {
     bundles,
     live,
     eventTickets,
+    pairing: new PairingService(o.clock),
+    connect: new ConnectService(),
     bus,
     blobs,
     channels,

@@ -4,11 +4,15 @@
 // labels live in IndexedDB, never in this cache.
 import { CACHE, isPrecached, SHELL_URL } from './precache';
 
+const SERVER_PAGES = new Set(['/setup', '/ca.crt', '/loupe-ca.mobileconfig']);
+
 /** The response to use, or null to let the browser fetch it as if there were no worker. */
 export function route(request: Request, origin: string): Promise<Response> | null {
   if (request.method !== 'GET') return null;
   const url = new URL(request.url);
   if (url.origin !== origin || url.pathname.startsWith('/api/')) return null;
+  // The server's own pages (the phone set-up steps and the CA files), not the app's.
+  if (SERVER_PAGES.has(url.pathname)) return null;
   if (request.mode === 'navigate') return fromCache(SHELL_URL, request);
   if (isPrecached(url.pathname)) return fromCache(url.pathname, request);
   // Files a worker bundle pulls in (onnxruntime's .wasm/.mjs) are missing from SvelteKit's build

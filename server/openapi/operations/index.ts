@@ -8,6 +8,7 @@ import { healthOperations } from './health.operations';
 import { jobOperations } from './jobs.operations';
 import { labelSyncOperations } from './label-sync.operations';
 import { modelOperations } from './models.operations';
+import { pairingOperations } from './pairing.operations';
 import { runnerOperations } from './runner.operations';
 import { runOperations } from './runs.operations';
 import { uploadOperations } from './uploads.operations';
@@ -24,6 +25,7 @@ export const API_OPERATIONS: Operation[] = [
   ...jobOperations,
   ...labelSyncOperations,
   ...modelOperations,
+  ...pairingOperations,
   ...runnerOperations,
   ...runOperations,
   ...uploadOperations,

@@ -1,4 +1,5 @@
 import { ApiError } from '$contract';
+import { httpsVersion, insecureOrigin } from '../platform/secure-context';
 
 /** An API failure as the server described it: what went wrong and what to do. */
 export class ApiRequestError extends Error {
@@ -36,6 +37,10 @@ export async function unwrap<T>(response: Response): Promise<T> {
 export function describeError(error: unknown): string {
   if (error instanceof ApiRequestError)
     return error.hint ? `${error.message}. ${error.hint}` : error.message;
+  // On plain http from a LAN address the browser withholds crypto, service workers and more:
+  // the TypeError that follows is that, not the network (the banner on top says what to do).
+  if (error instanceof TypeError && insecureOrigin())
+    return `This page is not a secure (https) connection, so the browser blocks what this needs (${error.message}). Open ${httpsVersion(location)} instead; nothing was lost.`;
   if (error instanceof TypeError)
     return 'The server cannot be reached. Your work is kept here; try again when online.';
   return error instanceof Error ? error.message : String(error);
