@@ -32,9 +32,11 @@ if [ "$(cat build/.loupe-sources.sha256 2>/dev/null)" != "$web_hash" ]; then
   echo "$web_hash" >build/.loupe-sources.sha256
 fi
 
-if $with_browser && ! command -v chromium >/dev/null 2>&1; then
-  echo "setup: installing Debian's Chromium for the browser tests ..."
+# Browser tests need Debian's Chromium, and certutil (libnss3-tools) to make it trust the local CA
+# the HTTPS tests generate, as a phone would after its set-up steps.
+if $with_browser && { ! command -v chromium >/dev/null 2>&1 || ! command -v certutil >/dev/null 2>&1; }; then
+  echo "setup: installing Debian's Chromium and certutil for the browser tests ..."
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium libnss3-tools >/dev/null
 fi

@@ -23,6 +23,9 @@ const CERTIFICATE_CHECK_MS = 10 * 60_000;
 /** Opens the data directory, serves the API and the PWA on one port, and starts the local runner. */
 export async function startServer(env: Env) {
   mkdirSync(env.dataDir, { recursive: true });
+  // First: a certificate that cannot be used stops the start before anything else is opened.
+  const tls = await setUpTls(env.host, env.tls, env.dataDir, systemClock);
+  for (const line of tls?.notices ?? []) console.log(`server: ${line}`);
   const db = openDatabase(join(env.dataDir, 'loupe.sqlite'));
   const blobStore = new BlobStore(join(env.dataDir, 'blobs'));
   await blobStore.init();
@@ -40,8 +43,6 @@ export async function startServer(env: Env) {
   // Uploads that finished as the server died are adopted; unfinished ones expire (hourly check).
   await services.uploads.recover();
   const stopUploadExpiry = services.uploads.expireEvery(3_600_000);
-  const tls = await setUpTls(env.host, env.tls, env.dataDir, systemClock);
-  for (const line of tls?.notices ?? []) console.log(`server: ${line}`);
   const app = new Hono()
     .route('/', trustRoutes(tls, services.connect).app)
     .route('/', createApi(services, tokens))
