@@ -47,7 +47,10 @@ export async function listen(options: {
   const { certPem, keyPem, http2 } = options.tls;
   const tlsOptions = { cert: certPem, key: keyPem };
   const secureServer = http2
-    ? createSecureServer({ ...tlsOptions, allowHTTP1: true }, handler(options.secure))
+    ? createSecureServer(
+        { ...tlsOptions, allowHTTP1: true },
+        handler(withoutConnectionHeaders(options.secure)),
+      )
     : createHttpsServer(tlsOptions, handler(options.secure));
   const sockets = new Set<Socket>();
   const front = createNetServer((socket) => {
@@ -74,6 +77,33 @@ export async function listen(options: {
 function handler(fetch: Fetch) {
   const listener = getRequestListener(fetch);
   return (...args: Parameters<typeof listener>) => void listener(...args);
+}
+
+/** Headers of one HTTP/1.1 connection, which HTTP/2 forbids (Node refuses the response). */
+const CONNECTION_HEADERS = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+];
+
+/**
+ * Drops connection headers that routes or libraries set for HTTP/1.1 (a streamed reply's
+ * `Transfer-Encoding: chunked`, tus's answers): HTTP/2 frames bodies itself.
+ */
+function withoutConnectionHeaders(fetch: Fetch): Fetch {
+  return async (request, bindings) => {
+    const response = (await fetch(request, bindings)) as Response;
+    if (!CONNECTION_HEADERS.some((h) => response.headers.has(h))) return response;
+    const headers = new Headers(response.headers);
+    for (const h of CONNECTION_HEADERS) headers.delete(h);
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  };
 }
 
 /** Peeks at the first byte, puts it back, and lets the chosen server take the connection. */

@@ -38,8 +38,8 @@ export function onboardingPage(v: OnboardingView): string {
   h1 { font-size: 1.3rem; } h2 { font-size: 1.05rem; margin: 0.2em 0; }
   .button, .go { display: inline-block; margin: 4px 8px 4px 0; padding: 10px 14px; border-radius: 8px;
     background: #2457d6; color: #fff; text-decoration: none; font-weight: 600; }
-  details { margin: 8px 0; } summary { cursor: pointer; font-weight: 600; list-style: disclosure-closed; }
-  details[open] summary { list-style: disclosure-open; }
+  details { margin: 8px 0; } summary { cursor: pointer; font-weight: 600; list-style: disclosure-closed inside; }
+  details[open] summary { list-style: disclosure-open inside; }
   code { word-break: break-all; font-size: 0.8rem; }
   ol { padding-left: 1.3em; } ul.urls { list-style: none; padding: 0; }
 </style>

@@ -6,17 +6,16 @@
  * reload; a download damaged on the way (Playwright rewrites bytes of the response) is refused
  * and the old model keeps running; offline, the stored model still loads and runs.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetVersion, Job, Lease } from '../../server/contract';
 import { readEnv } from '../../server/env';
 import { startServer } from '../../server/server';
 import { inferenceFixture } from '../fixtures/inference-harness';
 import { FAKE_CAMERA_FLAGS, launchChromium, PHONE } from './browser';
+import { fixtureRegistry } from './registered-models';
 
 const CHANNEL = 'cards/production';
 const dirA = inferenceFixture('detect');
@@ -25,69 +24,9 @@ const dataDir = join(tmpdir(), `loupe-delivery-e2e-${process.pid}`);
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 
-async function call<T>(token: string, path: string, init: RequestInit & { json?: unknown } = {}) {
-  const headers = new Headers(init.headers);
-  headers.set('authorization', `Bearer ${token}`);
-  if (init.json !== undefined) headers.set('content-type', 'application/json');
-  const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
-  const res = await fetch(server.url + path, { ...init, headers, body });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? null : await res.json()) as T;
-}
+let registry: ReturnType<typeof fixtureRegistry>;
 const user = <T>(path: string, init?: RequestInit & { json?: unknown }) =>
-  call<T>(server.tokens.userToken, path, init);
-const runner = <T>(path: string, init?: RequestInit & { json?: unknown }) =>
-  call<T>(server.tokens.runnerToken, path, init);
-
-/** A dataset version with the fixture's classes, sealed as the PWA's sync does. */
-async function seedDataset(): Promise<DatasetVersion> {
-  const labels = JSON.parse(readFileSync(join(dirA, 'labels.json'), 'utf8')) as {
-    classes: string[];
-    images: { file: string; width: number; height: number; boxes: unknown[] }[];
-  };
-  const image = labels.images[0]!;
-  const bytes = readFileSync(join(dirA, 'images', image.file));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await user(`/api/blobs/${sha256}`, { method: 'PUT', body: bytes });
-  const { width, height, boxes } = image;
-  return user<DatasetVersion>('/api/dataset-versions', {
-    method: 'POST',
-    json: {
-      name: 'cards',
-      classes: labels.classes,
-      images: [{ sha256, fileName: image.file, width, height, boxes }],
-    },
-  });
-}
-
-/** A job run through the runner protocol whose artifacts are the fixture's real export. */
-async function registerFixture(dir: string, datasetVersionId: string): Promise<string> {
-  const job = await user<Job>('/api/jobs', {
-    method: 'POST',
-    json: { datasetVersionId, task: 'detect' },
-  });
-  const lease = await runner<Lease>('/api/runner/lease', {
-    method: 'POST',
-    json: { runnerId: 'e2e' },
-  });
-  const metadata = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) as object;
-  const files: [string, Uint8Array | string][] = [
-    ['model.onnx', readFileSync(join(dir, 'model.onnx'))],
-    ['metadata.json', JSON.stringify({ ...metadata, jobId: job.id, datasetVersionId })],
-  ];
-  for (const [name, body] of files) {
-    await runner(`/api/runner/jobs/${lease.job.id}/artifacts/${name}`, {
-      method: 'PUT',
-      body: body as BodyInit,
-      headers: { 'x-lease-token': lease.leaseToken },
-    });
-  }
-  const done = await runner<{ modelVersionId: string }>(
-    `/api/runner/jobs/${lease.job.id}/complete`,
-    { method: 'POST', json: { leaseToken: lease.leaseToken } },
-  );
-  return done.modelVersionId;
-}
+  registry.user<T>(path, init);
 
 let A: string;
 let B: string;
@@ -101,9 +40,10 @@ beforeAll(async () => {
       LOUPE_WEB_DIR: resolve('build'),
     }),
   );
-  const dataset = await seedDataset();
-  A = await registerFixture(dirA, dataset.id);
-  B = await registerFixture(dirB, dataset.id);
+  registry = fixtureRegistry(server.url, server.tokens);
+  const dataset = await registry.seedDataset(dirA);
+  A = await registry.registerFixture(dirA, dataset.id);
+  B = await registry.registerFixture(dirB, dataset.id);
   browser = await launchChromium(FAKE_CAMERA_FLAGS);
 });
 
