@@ -22,7 +22,12 @@ export type ChildServer = {
   kill(): Promise<void>;
 };
 
-export async function startChildServer(dataDir: string, port: number): Promise<ChildServer> {
+export async function startChildServer(
+  dataDir: string,
+  port: number,
+  /** More LOUPE_* settings (HTTPS for the transport benchmark). */
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
   // `node --import tsx` is `tsx server/main.ts` in one process (the tsx CLI forks a second one,
   // which a SIGKILL of the first would leave running).
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -33,6 +38,7 @@ export async function startChildServer(dataDir: string, port: number): Promise<C
       LOUPE_DATA_DIR: dataDir,
       LOUPE_RUNNER: 'off',
       LOUPE_WEB_DIR: resolve('build'),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
