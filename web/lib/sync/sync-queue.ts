@@ -20,6 +20,7 @@ import { syncDataset } from './dataset-sync';
 import { labelSyncTransport, syncLabels } from './label-sync';
 import { registerBackgroundSync } from './background-sync';
 import { SYNC_QUEUE_MESSAGE } from './sync-queue-tag';
+import { insecureOrigin } from '../platform/secure-context';
 
 export type SyncResult = { version: DatasetVersion; uploaded: number };
 
@@ -37,8 +38,12 @@ let again = false;
 let failures = 0;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
+// On an insecure origin a TypeError is a withheld browser API (crypto.subtle), not the network:
+// it fails with that explanation instead of waiting for a server that is there.
 const isNetworkLoss = (error: unknown) =>
-  error instanceof NetworkLostError || error instanceof TypeError || !navigator.onLine;
+  error instanceof NetworkLostError ||
+  (error instanceof TypeError && !insecureOrigin()) ||
+  !navigator.onLine;
 
 function settle(datasetId: string, outcome: { ok: SyncResult } | { error: Error }) {
   for (const w of waiters.get(datasetId) ?? []) {
