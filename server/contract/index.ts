@@ -10,3 +10,4 @@ export * from './model';
 export * from './run';
 export * from './prediction';
 export * from './runner';
+export * from './split';
