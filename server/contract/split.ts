@@ -188,3 +188,33 @@ const byScore = (a: Scored, b: Scored) =>
   a.score - b.score || (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0);
 const shas = (photos: readonly Scored[]) => photos.map((p) => p.sha256).sort();
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+const SideCounts = z.object({
+  train: z.number().int(),
+  val: z.number().int(),
+  test: z.number().int(),
+});
+
+/** What a job with these settings would train on, before it is queued (POST /api/jobs/split-preview). */
+export const SplitPreview = z.object({
+  /** Photos on each side, pinned ones included. */
+  counts: SideCounts,
+  /** Of those, the photos pinned there. */
+  pinned: SideCounts,
+  /** The photos the task can use (classify: those with an image class). */
+  photos: z.number().int(),
+  /** Why no job can be made with these settings; null when one can. */
+  problem: z.string().nullable(),
+});
+export type SplitPreview = z.infer<typeof SplitPreview>;
+
+/** Which photos a job trained, validated and tested on (GET /api/jobs/:id/split). */
+export const JobSplitReport = z.object({
+  jobId: z.string(),
+  datasetVersionId: Sha256,
+  seed: z.number().int(),
+  photos: z.array(
+    z.object({ sha256: Sha256, fileName: z.string(), split: SplitName, pinned: z.boolean() }),
+  ),
+});
+export type JobSplitReport = z.infer<typeof JobSplitReport>;
