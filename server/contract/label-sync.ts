@@ -21,8 +21,8 @@ export const LiveLabels = z.object({
   boxes: z.array(Box).max(1000, 'an image can hold at most 1000 boxes'),
   polygons: z.array(Polygon).max(1000, 'an image can hold at most 1000 polygons'),
   imageClass: z.number().int().min(0).nullable(),
-  /** The split the photo is pinned to (contract/split.ts); absent or null: none. */
-  split: SplitName.nullable().optional(),
+  /** The split the photo is pinned to (contract/split.ts); absent: none. */
+  split: SplitName.optional(),
 });
 export type LiveLabels = z.infer<typeof LiveLabels>;
 
