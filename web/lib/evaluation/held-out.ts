@@ -24,6 +24,9 @@ export function countSides(shas: Iterable<string>, sides: ReadonlyMap<string, Si
   return counts;
 }
 
+/** "1 photo", "3 photos". */
+export const photos = (n: number) => `${n} ${n === 1 ? 'photo' : 'photos'}`;
+
 /** What the result is measured on, in words: "12 photos: 3 of its validation photos, …". */
 export function heldOutWords(counts: SideCounts): string {
   const scored = counts.val + counts.test + counts.unseen;
@@ -32,10 +35,8 @@ export function heldOutWords(counts: SideCounts): string {
     counts.test && `${counts.test} of its test photos`,
     counts.unseen && `${counts.unseen} it never saw`,
   ].filter(Boolean);
-  const skipped = counts.train
-    ? `; ${counts.train} ${counts.train === 1 ? 'photo' : 'photos'} it trained on skipped`
-    : '';
-  return `${scored} ${scored === 1 ? 'photo' : 'photos'} scored (${parts.join(', ') || 'none'})${skipped}`;
+  const skipped = counts.train ? `; ${photos(counts.train)} it trained on skipped` : '';
+  return `${photos(scored)} scored (${parts.join(', ') || 'none'})${skipped}`;
 }
 
 /**
