@@ -92,8 +92,9 @@ def check_classes(
     raise DatasetError(
         f"The dataset '{manifest.name}' cannot train every class: {'; '.join(parts)}. "
         "Label more photos of these classes (at least two each, so one can go to each split), "
-        "or start the job with a different split seed or validation fraction, or remove the "
-        "classes you do not need."
+        "or pin one photo of each to train and one to validation (the Split menu under the "
+        "photo), or start the job with a different split seed or validation fraction, or "
+        "remove the classes you do not need."
     )
 
 
