@@ -26,6 +26,7 @@ from pydantic.alias_generators import to_camel
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Task = Literal["classify", "detect", "segment"]
+SplitName = Literal["train", "val", "test"]  # split.ts
 
 
 class _Wire(BaseModel):
@@ -108,6 +109,7 @@ class ManifestImage(_Wire):
     # Added after version 1 of the manifest; absent (never empty) when they hold nothing.
     polygons: list[Polygon] | None = _optional(max_length=1000)
     image_class: int | None = _optional(ge=0)  # the image-level class (classify)
+    split: SplitName | None = _optional()  # the split it is pinned to; None: chosen by its hash
 
 
 ClassName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -366,6 +368,15 @@ class WeightsFile(_Wire):
     bytes: int = Field(gt=0)
 
 
+class JobSplit(_Wire):
+    """Which photos (by SHA-256) a job trains, validates and tests on: fixed by the server when
+    the job is created (server/contract/split.ts), so the runner never chooses them itself."""
+
+    train: list[Sha256]
+    val: list[Sha256]
+    test: list[Sha256]
+
+
 class Lease(_Wire):
     job: Job
     lease_token: str
@@ -374,6 +385,8 @@ class Lease(_Wire):
     checkpoint: Checkpoint | None = None
     # The job's base weights, resolved by the server (only trusted files); None: built from YAML.
     base_weights: WeightsFile | None = None
+    # The server's split; None only from a server older than this runner (it splits locally).
+    split: JobSplit | None = None
 
 
 class StatusEvent(_Wire):

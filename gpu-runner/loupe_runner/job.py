@@ -32,7 +32,7 @@ from loupe_runner.errors import ExportError, JobStopped, describe_failure
 from loupe_runner.export import benchmark_onnx, build_metadata, export_onnx
 from loupe_runner.health import HealthProbe
 from loupe_runner.lease import HEARTBEAT_SECONDS, Heartbeat, StopSignal
-from loupe_runner.materialise import BlobCache, materialise, task_images
+from loupe_runner.materialise import BlobCache, Materialised, materialise, task_images
 from loupe_runner.outbox import Outbox
 from loupe_runner.preflight import check_disk, check_split, estimate_bytes
 from loupe_runner.report import headline, run_files, test_summary, validation_summary
@@ -130,6 +130,7 @@ def _stages(
         test_fraction=config.test_fraction,
         stratify=config.stratify,
         types=config.annotation_types,
+        assigned=lease.split,
     )
     images = task_images(manifest, config.task).values()
     check_disk(context.workdir, estimate_bytes(images, lambda sha: (cache.folder / sha).exists()))
@@ -144,7 +145,9 @@ def _stages(
         test_fraction=config.test_fraction,
         stratify=config.stratify,
         types=config.annotation_types,
+        assigned=lease.split,
     )
+    outbox.put(NoticeEvent(level="info", message=_split_notice(dataset, lease)))
     for note in dataset.notes:  # labels converted for the task, or images it cannot use
         outbox.put(NoticeEvent(level="info", message=note))
     resume_from = None
@@ -233,6 +236,15 @@ def _stages(
     return upload_model(
         context.client, job.id, lease.lease_token, exported.path, metadata, extras=extras
     )
+
+
+def _split_notice(dataset: Materialised, lease: Lease) -> str:
+    counts = f"{len(dataset.train)} photos train, {len(dataset.val)} validate" + (
+        f", {len(dataset.test)} test" if dataset.test else ""
+    )
+    if lease.split is None:
+        return f"Split: {counts} (split on the runner: the server sent none)."
+    return f"Split: {counts}, as the server fixed it when the job was created."
 
 
 def _fine_tune_notice(config: JobConfig) -> str:

@@ -40,6 +40,7 @@ from loupe_runner.contract import (
     AnnotationTypes,
     Box,
     DatasetManifest,
+    JobSplit,
     ManifestImage,
     Polygon,
     Task,
@@ -173,11 +174,25 @@ def task_split(
     *,
     stratify: bool = True,
     types: AnnotationTypes = "both",
+    assigned: JobSplit | None = None,
 ) -> Split:
-    """The split materialise() makes (pre-flight checks the same one): stratified by each image's
-    class for classify, by its rarest class for detect and segment (loupe_runner.split)."""
+    """The split materialise() makes (pre-flight checks the same one): the server's (`assigned`,
+    what every lease from a current server carries), else loupe_runner.split's."""
+    if assigned is not None:
+        return _assigned_split(images, assigned)
     labels = {sha: label_classes(image, task, types) for sha, image in images.items()}
     return split_groups(groups_for(task, stratify, labels), seed, val_fraction, test_fraction)
+
+
+def _assigned_split(images: dict[str, ManifestImage], assigned: JobSplit) -> Split:
+    unknown = [sha for sha in (*assigned.train, *assigned.val, *assigned.test) if sha not in images]
+    if unknown:
+        raise DatasetError(
+            f"The server's split names {len(unknown)} photo(s) this job's dataset version cannot "
+            f"train on (first: {unknown[0][:12]}…). Nothing was trained; start the job again, "
+            "and report it if it repeats."
+        )
+    return Split(sorted(assigned.train), sorted(assigned.val), sorted(assigned.test))
 
 
 def materialise(
@@ -192,11 +207,19 @@ def materialise(
     test_fraction: float = 0.0,
     stratify: bool = True,
     types: AnnotationTypes = "both",
+    assigned: JobSplit | None = None,
 ) -> Materialised:
     images = task_images(manifest, task)
     labels, notes = check_labels(manifest, images, task, types)
     parts = task_split(
-        images, task, seed, val_fraction, test_fraction, stratify=stratify, types=types
+        images,
+        task,
+        seed,
+        val_fraction,
+        test_fraction,
+        stratify=stratify,
+        types=types,
+        assigned=assigned,
     )
     splits = {"train": parts.train, "val": parts.val, "test": parts.test}
     if dest.exists():

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from loupe_runner.contract import AnnotationTypes, DatasetManifest, ManifestImage, Task
+from loupe_runner.contract import AnnotationTypes, DatasetManifest, JobSplit, ManifestImage, Task
 from loupe_runner.errors import DatasetError, RunnerError
 from loupe_runner.materialise import check_labels, label_classes, task_images, task_split
 
@@ -40,13 +40,21 @@ def check_split(
     test_fraction: float = 0.0,
     stratify: bool = True,
     types: AnnotationTypes = "both",
+    assigned: JobSplit | None = None,
 ) -> None:
     """check_classes on the split materialise() will make (it is deterministic). The test split
     may miss a class: it only measures, and its per-class results show what it held."""
     images = task_images(manifest, task)
     check_labels(manifest, images, task, types)  # anything to learn, in the task's own words
     parts = task_split(
-        images, task, seed, val_fraction, test_fraction, stratify=stratify, types=types
+        images,
+        task,
+        seed,
+        val_fraction,
+        test_fraction,
+        stratify=stratify,
+        types=types,
+        assigned=assigned,
     )
     check_classes(manifest, images, parts.train, parts.val, task=task, types=types)
 
@@ -84,8 +92,9 @@ def check_classes(
     raise DatasetError(
         f"The dataset '{manifest.name}' cannot train every class: {'; '.join(parts)}. "
         "Label more photos of these classes (at least two each, so one can go to each split), "
-        "or start the job with a different split seed or validation fraction, or remove the "
-        "classes you do not need."
+        "or pin one photo of each to train and one to validation (the Split menu under the "
+        "photo), or start the job with a different split seed or validation fraction, or "
+        "remove the classes you do not need."
     )
 
 

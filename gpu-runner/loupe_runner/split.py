@@ -1,4 +1,6 @@
-"""Train / val / test splits: deterministic for a seed, stratified by class where it helps.
+"""Train / val / test splits on the runner, used only when a lease carries no split (a server
+older than this runner; a current server fixes the split at job creation, server/contract/split.ts)
+and by tests that materialise a dataset directly. Deterministic for a seed, stratified by class.
 
 Images are put into groups, each group is shuffled with the seed and cut by the fractions, so
 every class keeps about the same share on each side:

@@ -67,6 +67,9 @@ class State:
     # Model versions by id -> their artifacts; a job's baseWeights of kind "model-version"
     # leases with that version's best.pt, as the real server resolves it.
     model_versions: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    # Job id -> the split a lease carries ({"train", "val", "test"} of sha256s); absent: none,
+    # as an older server sends.
+    splits: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # What the runner did.
     requests: list[tuple[str, str]] = field(default_factory=list)
     lease_bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -186,6 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
             "leaseSeconds": state.lease_seconds,
             "checkpoint": checkpoint,
             "baseWeights": state.resolve_base_weights(job["config"].get("baseWeights")),
+            "split": state.splits.get(job["id"]),
         }
         self._json(200, lease)
 

@@ -50,7 +50,9 @@ def run(
         return run_job(context, lease, stages.append), stages
 
 
-def test_a_job_runs_end_to_end(server: FakeServer, workdir: Path) -> None:
+def test_a_job_runs_end_to_end(server: FakeServer, workdir: Path, photos: Photos) -> None:
+    shas = sorted(photos.blobs)
+    server.state.splits["job-1"] = {"train": shas[2:], "val": shas[:2], "test": []}
     result, stages = run(server, workdir, checkpointEvery=1, hyperparameters={"mosaic": 0.5})
     state = server.state
 
@@ -84,8 +86,11 @@ def test_a_job_runs_end_to_end(server: FakeServer, workdir: Path) -> None:
         body.get("health", {}).get("runnerId") == "test-runner" for body in state.heartbeat_bodies
     )
     assert state.notices() == [
+        # The runner trains on the server's split, not one of its own.
+        f"Split: {len(shas) - 2} photos train, 2 validate, as the server fixed it when the job "
+        "was created.",
         "No fp16 ONNX variant: exporting in half precision needs a GPU, and this runner "
-        "trained on the CPU."
+        "trained on the CPU.",
     ]
 
     # What the model page shows besides the model.

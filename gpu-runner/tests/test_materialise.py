@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from support import Photos, dict_cache, make_photos
 
-from loupe_runner.contract import Box, DatasetManifest, Polygon, Task
+from loupe_runner.contract import Box, DatasetManifest, JobSplit, Polygon, Task
 from loupe_runner.errors import DatasetError
 from loupe_runner.materialise import (
     Materialised,
@@ -46,6 +46,24 @@ def _one_image(
         }
     )
     return manifest, {sha: blob}
+
+
+def test_the_servers_split_is_laid_out_as_it_is(tmp_path: Path, photos: Photos) -> None:
+    cache, _ = dict_cache(tmp_path / "blobs", photos.blobs)
+    shas = sorted(photos.blobs)
+    assigned = JobSplit(train=shas[3:], val=shas[:2], test=shas[2:3])
+    # The seed and shares are ignored: the server fixed the split when the job was created.
+    dataset = materialise(
+        photos.manifest, cache, tmp_path / "ds", seed=9, val_fraction=0.5, assigned=assigned
+    )
+    assert (dataset.train, dataset.val, dataset.test) == (shas[3:], shas[:2], shas[2:3])
+    assert sorted(p.stem for p in (tmp_path / "ds" / "images" / "test").iterdir()) == shas[2:3]
+
+    stranger = JobSplit(train=shas, val=["f" * 64], test=[])
+    with pytest.raises(DatasetError, match="names 1 photo"):
+        materialise(
+            photos.manifest, cache, tmp_path / "ds", seed=0, val_fraction=0.2, assigned=stranger
+        )
 
 
 def test_layout_labels_and_data_yaml(tmp_path: Path, photos: Photos) -> None:

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Sha256, Task } from './common';
+import { SplitName } from './split';
 
 /** Slack for float rounding when a box touches the image edge. */
 const EDGE_TOLERANCE = 1e-6;
@@ -56,6 +57,8 @@ export const ManifestImage = z.object({
   polygons: z.array(Polygon).max(1000, 'an image can hold at most 1000 polygons').optional(),
   /** The image-level class (classify task). Absent means the image has none. */
   imageClass: z.number().int().min(0).optional(),
+  /** The split the photo is pinned to (a fixed validation set). Absent: chosen by its hash. */
+  split: SplitName.optional(),
 });
 export type ManifestImage = z.infer<typeof ManifestImage>;
 

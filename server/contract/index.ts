@@ -11,3 +11,4 @@ export * from './pairing';
 export * from './run';
 export * from './prediction';
 export * from './runner';
+export * from './split';

@@ -123,7 +123,10 @@ export const JobSettings = z.object({
   valFraction: z.number().gt(0).lt(1).default(0.2),
   /** Held out for a final, separate evaluation; 0: no test split. */
   testFraction: z.number().min(0).lt(1).default(0),
-  /** Split each class (classify) or each image's rarest class (detect, segment) on its own. */
+  /**
+   * No longer used: photos are split by their hash (split.ts), so a photo's side cannot depend on
+   * the other photos' classes. Kept so that older clients' requests still parse.
+   */
   stratify: z.boolean().default(true),
   annotationTypes: AnnotationTypes.default('both'),
   /** Upload a resumable checkpoint every this many epochs. */

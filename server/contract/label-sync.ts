@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Sha256, Task } from './common';
 import { Box, ClassNames, Polygon } from './dataset';
+import { SplitName } from './split';
 
 // Label changes as a log of mutations (docs/sync-protocol.md): per-device sequence numbers,
 // applied by the server effectively once; a losing edit is kept as a conflict.
@@ -20,6 +21,8 @@ export const LiveLabels = z.object({
   boxes: z.array(Box).max(1000, 'an image can hold at most 1000 boxes'),
   polygons: z.array(Polygon).max(1000, 'an image can hold at most 1000 polygons'),
   imageClass: z.number().int().min(0).nullable(),
+  /** The split the photo is pinned to (contract/split.ts); absent: none. */
+  split: SplitName.optional(),
 });
 export type LiveLabels = z.infer<typeof LiveLabels>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Sha256 } from './common';
 import { QueueJob, RunnerHealth } from './job';
 import { ReportEvent } from './run';
+import { JobSplit } from './split';
 
 /** The gpu-runner protocol: plain HTTP, a bearer runner token, and a lease token per job. */
 export const LeaseRequest = z.object({
@@ -32,6 +33,8 @@ export const Lease = z.object({
   checkpoint: Checkpoint.nullable().default(null),
   /** The job's base weights (its config.baseWeights, resolved); null: built from YAML. */
   baseWeights: WeightsFile.nullable().default(null),
+  /** Which photos to train, validate and test on, fixed when the job was created. */
+  split: JobSplit,
 });
 export type Lease = z.infer<typeof Lease>;
 

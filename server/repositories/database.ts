@@ -228,6 +228,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (dataset_id, version)
   );
   `,
+  // Which photos a queue job trains, validates and tests on (contract/split.ts), fixed when the
+  // job is created and kept after the runner's work folder is gone.
+  `
+  ALTER TABLE jobs ADD COLUMN split_json TEXT;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -7,6 +7,7 @@ import type {
   JobConfig,
   JobEvent,
   JobProgress,
+  JobSplit,
   JobStatus,
   QueueJob,
   RunnerHealth,
@@ -89,13 +90,25 @@ export class JobRepository {
       .run(JSON.stringify(metrics), id);
   }
 
-  insert(id: string, config: JobConfig, now: string) {
+  insert(id: string, config: JobConfig, split: JobSplit, now: string) {
     this.db
       .prepare(
-        `INSERT INTO jobs (id, status, config_json, dataset_version_id, created_at, updated_at)
-         VALUES (?, 'queued', ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, status, config_json, dataset_version_id, split_json, created_at,
+           updated_at)
+         VALUES (?, 'queued', ?, ?, ?, ?, ?)`,
       )
-      .run(id, JSON.stringify(config), config.datasetVersionId, now, now);
+      .run(id, JSON.stringify(config), config.datasetVersionId, JSON.stringify(split), now, now);
+  }
+
+  /** The photos of each split; null for a reported run or a job queued before splits were kept. */
+  split(id: string): JobSplit | null {
+    const row = this.db.prepare('SELECT split_json FROM jobs WHERE id = ?').get(id) as
+      { split_json: string | null } | undefined;
+    return row?.split_json ? (JSON.parse(row.split_json) as JobSplit) : null;
+  }
+
+  setSplit(id: string, split: JobSplit) {
+    this.db.prepare('UPDATE jobs SET split_json = ? WHERE id = ?').run(JSON.stringify(split), id);
   }
 
   get(id: string) {

@@ -19,7 +19,13 @@ export const jobRoutes = (s: Services, tokens: Tokens) =>
     .post('/', validate('json', CreateJobRequest), (c) =>
       c.json(s.jobs.create(c.req.valid('json')), 201),
     )
+    .post('/split-preview', validate('json', CreateJobRequest), (c) =>
+      c.json(s.jobs.previewSplit(c.req.valid('json'))),
+    )
     .get('/:id', validate('param', IdParam), (c) => c.json(s.jobs.get(c.req.valid('param').id)))
+    .get('/:id/split', validate('param', IdParam), (c) =>
+      c.json(s.jobs.split(c.req.valid('param').id)),
+    )
     .post('/:id/cancel', validate('param', IdParam), (c) =>
       c.json(s.jobs.cancel(c.req.valid('param').id)),
     )

@@ -212,4 +212,17 @@ describe('label sync', () => {
       classes: ['card', 'back'],
     });
   });
+
+  it('carries a split pin to other devices and into the sealed version', async () => {
+    const pinned = { ...labels(0.1), split: 'val' as const };
+    const m = { ...mutation(1, 0, pinned), sha256: testImageSha };
+    await pushed(PHONE, [{ ...m, image: { fileName: 'a.png', width: 2, height: 2 } }]);
+    expect((await changes()).images.find((i) => i.sha256 === testImageSha)?.labels).toEqual(pinned);
+    await t.user(`/api/blobs/${testImageSha}`, { method: 'PUT', body: testImage });
+    const version = await (
+      await t.user(`/api/label-sync/${DATASET}/seal`, { method: 'POST' })
+    ).json();
+    const manifest = await (await t.user(`/api/dataset-versions/${version.id}/manifest`)).json();
+    expect(manifest.images[0]).toMatchObject({ sha256: testImageSha, split: 'val' });
+  });
 });

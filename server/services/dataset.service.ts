@@ -39,6 +39,7 @@ export function canonicalManifest(m: DatasetManifest): DatasetManifest {
             }
           : {}),
         ...(i.imageClass !== undefined ? { imageClass: i.imageClass } : {}),
+        ...(i.split ? { split: i.split } : {}),
       })),
   };
 }

@@ -10,6 +10,7 @@ import {
   type JobConfig,
   type JobEventType,
   type JobLogQuery,
+  type JobSplit,
   type JobStatus,
   type Lease,
   type QueueJob,
@@ -23,6 +24,7 @@ import type { DatasetService } from './dataset.service';
 import type { JobEventBus } from './job-event-bus';
 import type { JobLog } from './job-log';
 import type { ModelService } from './model.service';
+import { splitForJob, splitPreview, splitReport } from './job-split';
 import { trainingProblem } from './training-labels';
 import type { WeightsService } from './weights.service';
 
@@ -48,12 +50,43 @@ export class JobService {
     const problem = trainingProblem(manifest, config.task, config.annotationTypes);
     if (problem) throw new AppError(422, problem.code, problem.message, problem.hint);
     if (config.baseWeights) this.weights.resolve(config.baseWeights, config.task);
+    const split = splitForJob(manifest, config);
+    if (!split.ok) {
+      throw new AppError(422, 'split_too_small', split.problem, 'Nothing was queued.');
+    }
     const id = randomUUID();
     this.log.tx(() => {
-      this.jobs.insert(id, config, this.log.nowIso());
+      this.jobs.insert(id, config, split.split, this.log.nowIso());
       this.log.emit(id, { type: 'status', status: 'queued', error: null });
     });
     return this.get(id);
+  }
+
+  /** The counts a job with these settings would train on, computed as create() computes them. */
+  previewSplit(config: JobConfig) {
+    return splitPreview(this.datasets.manifest(config.datasetVersionId), config);
+  }
+
+  /** Which photos the job trained, validated and tested on, with their file names. */
+  split(id: string) {
+    const job = this.get(id);
+    if (job.origin !== 'queue') {
+      throw new AppError(
+        404,
+        'no_split',
+        `job ${id} was reported by a script: Loupe did not split its data`,
+      );
+    }
+    const split = this.jobs.split(id) ?? this.fixSplit(job);
+    return splitReport(id, this.datasets.manifest(job.config.datasetVersionId), job.config, split);
+  }
+
+  /** A job queued before splits were stored gets its split now, once, and keeps it. */
+  private fixSplit(job: QueueJob): JobSplit {
+    const result = splitForJob(this.datasets.manifest(job.config.datasetVersionId), job.config);
+    const split = result.ok ? result.split : { train: [], val: [], test: [] };
+    this.jobs.setSplit(job.id, split);
+    return split;
   }
 
   get(id: string) {
@@ -113,6 +146,7 @@ export class JobService {
       }
       return {
         job: this.leased(job.id),
+        split: this.jobs.split(job.id) ?? this.fixSplit(job),
         leaseToken,
         leaseSeconds: this.leaseSeconds,
         checkpoint,

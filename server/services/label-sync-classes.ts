@@ -27,6 +27,7 @@ export function mapLabels(labels: LiveLabels, map: (c: number) => number | null)
     boxes: shapes(labels.boxes),
     polygons: shapes(labels.polygons),
     imageClass: labels.imageClass === null ? null : map(labels.imageClass),
+    ...(labels.split ? { split: labels.split } : {}),
   };
 }
 

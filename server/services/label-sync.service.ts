@@ -25,8 +25,8 @@ import type { DatasetService } from './dataset.service';
 import { applyClassOp, mapLabels, resolveName } from './label-sync-classes';
 
 const sameLabels = (a: LiveLabels, b: LiveLabels) =>
-  JSON.stringify([a.boxes, a.polygons, a.imageClass]) ===
-  JSON.stringify([b.boxes, b.polygons, b.imageClass]);
+  JSON.stringify([a.boxes, a.polygons, a.imageClass, a.split ?? null]) ===
+  JSON.stringify([b.boxes, b.polygons, b.imageClass, b.split ?? null]);
 
 const noLabels: LiveLabels = { boxes: [], polygons: [], imageClass: null };
 
@@ -141,6 +141,7 @@ export class LabelSyncService {
         boxes: i.labels.boxes,
         ...(i.labels.polygons.length ? { polygons: i.labels.polygons } : {}),
         ...(i.labels.imageClass !== null ? { imageClass: i.labels.imageClass } : {}),
+        ...(i.labels.split ? { split: i.labels.split } : {}),
       })),
     };
     return this.datasets.seal(this.datasets.check(manifest, 'live dataset'));

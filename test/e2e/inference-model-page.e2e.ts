@@ -5,8 +5,10 @@
  * - a photo shows detect boxes, segment mask outlines, or a classify top-5, by the model's task;
  * - "Evaluate" runs the model over a labeled dataset imported into IndexedDB (YOLO zip of the
  *   fixture's validation images) in batch, and its mAP equals Ultralytics' model.val on the same
- *   images within 0.005, shown next to the runner's numbers.
+ *   images within 0.005, shown next to the runner's numbers; photos the model's job trained on
+ *   are skipped and the result says what it scored.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, zipSync, type Zippable } from 'fflate';
@@ -159,5 +161,47 @@ describe('the model page, in Chromium', () => {
     expect(await page.getByTestId('evaluate-per-class').locator('tbody tr').count()).toBe(
       new Set(labels.images.flatMap((i) => i.boxes.map((b) => b.classIndex))).size,
     );
+    // Its job's split is not known here (the job is not on this server): it says so.
+    expect(await page.getByTestId('evaluate-scope').textContent()).toMatch(/not known/);
+
+    // With the job's split known, the photo it trained on is skipped, and the result says so.
+    const [trained, validated] = labels.images.map((image) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'val-images', image.file)))
+        .digest('hex'),
+    );
+    const photoOf = (sha256: string, split: string) => ({
+      sha256,
+      fileName: 'x.jpg',
+      split,
+      pinned: false,
+    });
+    await page.route(`${server.url}/api/jobs/${model.jobId}/split`, (route) =>
+      route.fulfill({
+        json: {
+          jobId: model.jobId,
+          datasetVersionId: model.metadata.datasetVersionId,
+          seed: 0,
+          photos: [photoOf(trained!, 'train'), photoOf(validated!, 'val')],
+        },
+      }),
+    );
+    await openAndLoad(model);
+    await expect
+      .poll(() => page.getByTestId('model-split').textContent())
+      .toMatch(/1 photo trained, 1 validated/);
+    await page.getByRole('button', { name: 'Evaluate …' }).click();
+    await page.getByTestId('evaluate-start').click();
+    await expect
+      .poll(
+        async () =>
+          (await page.getByTestId('evaluate-scope').textContent())?.replace(/\s+/g, ' ').trim(),
+        { timeout: 120_000 },
+      )
+      .toBe(
+        `${labels.images.length - 1} photos scored (1 of its validation photos, ` +
+          `${labels.images.length - 2} it never saw); 1 photo it trained on skipped. ` +
+          "The runner's validation used 1 photo of its dataset version.",
+      );
   });
 });

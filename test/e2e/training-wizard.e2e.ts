@@ -63,6 +63,10 @@ describe('training wizard: several datasets, a class mapping, a test split', () 
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => page.getByTestId('review').textContent()).toContain('20% test');
+    // The real counts, from the server's split, before anything is queued.
+    await expect
+      .poll(() => page.getByTestId('split-counts').textContent())
+      .toMatch(/\d+ photos: \d+ train · \d+ validation · \d+ test/);
     await page.getByRole('button', { name: 'Start training' }).click();
     await page.waitForURL(/\/jobs\//);
 

@@ -5,6 +5,8 @@ import {
   Job,
   JobEvent,
   JobLogQuery,
+  JobSplitReport,
+  SplitPreview,
   StoredJobEvent,
 } from '../../contract';
 import { BINARY, type Operation } from '../operation';
@@ -38,6 +40,28 @@ export const jobOperations: Operation[] = [
       404: 'no such dataset version',
       422: 'the dataset cannot train this task, or the base weights cannot be used',
     },
+  },
+  {
+    method: 'post',
+    path: '/api/jobs/split-preview',
+    tag: 'training',
+    summary: 'How many photos a job with these settings would train, validate and test on',
+    description:
+      "The same split `POST /api/jobs` fixes: by each photo's hash and the seed, pins kept.",
+    auth: ['user'],
+    body: { json: CreateJobRequest },
+    replies: { 200: { description: 'counts per split, or the problem', json: SplitPreview } },
+    errors: { 404: 'no such dataset version' },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/:id/split',
+    tag: 'training',
+    summary: 'Which photos a job trained, validated and tested on',
+    auth: ['user'],
+    params: UuidParam,
+    replies: { 200: { description: 'every photo with its split', json: JobSplitReport } },
+    errors: { 404: 'no such job, or a run a script reported (Loupe did not split its data)' },
   },
   {
     method: 'get',

@@ -44,7 +44,7 @@
 // Every past schema version stays listed below, oldest first: Dexie upgrades a browser that
 // still holds an old version by replaying the steps it has not seen.
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { Box, ModelMetadata, Polygon, Task } from '$contract';
+import type { Box, ModelMetadata, Polygon, SplitName, Task } from '$contract';
 import type { ImageMimeType } from '$lib/images/imported-image';
 import type { BackendChoiceRow } from './backend-choices';
 import type { DeviceRow, LabelMutationRow, LabelSyncRow } from './label-log';
@@ -92,6 +92,8 @@ export interface AnnotationRow {
   imageClass?: number;
   /** Set when someone checked this image's labels; absent: to do or labeled (from its labels). */
   reviewedAt?: number;
+  /** The split the photo is pinned to (contract/split.ts); absent: chosen by its hash. */
+  split?: SplitName;
   /** The server revision these labels were last in step with (label sync); absent: never synced. */
   serverRevision?: number;
   addedAt: number;
@@ -103,6 +105,8 @@ export interface ImageLabels {
   boxes: Box[];
   polygons: Polygon[];
   imageClass: number | null;
+  /** The split pin travels with the labels (undo, label sync, manifest); absent: none. */
+  split?: SplitName;
 }
 
 export interface EditRow {

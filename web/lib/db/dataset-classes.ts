@@ -90,6 +90,7 @@ async function relabel(
         return c === null ? [] : [{ ...p, classIndex: c }];
       }),
       imageClass: before.imageClass === null ? null : map(before.imageClass),
+      ...(before.split ? { split: before.split } : {}),
     };
     const count = (l: ImageLabels, f: (c: number) => boolean) =>
       [...l.boxes, ...l.polygons].filter((s) => f(s.classIndex)).length +

@@ -111,6 +111,8 @@ function validLabels(
         ...none,
         imageClass: c,
       }))[0] ?? null,
+    // A pin (a pulled version's) is kept; a file format has none.
+    ...(labels.split ? { split: labels.split } : {}),
   };
 }
 

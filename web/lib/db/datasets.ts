@@ -172,6 +172,7 @@ export async function buildManifest(datasetId: string): Promise<DatasetManifest>
         boxes: row.boxes,
         ...(row.polygons?.length ? { polygons: row.polygons } : {}),
         ...(row.imageClass !== undefined ? { imageClass: row.imageClass } : {}),
+        ...(row.split ? { split: row.split } : {}),
       })),
     };
   });

@@ -1,7 +1,7 @@
 // An image's labels as one value (boxes, polygons, image-level class): reading them from a stored
 // row of any schema version, checking them against the contract before they are stored, and
 // comparing them. Pure functions, no database access.
-import { Box, Polygon } from '$contract';
+import { Box, Polygon, SplitName } from '$contract';
 import type { AnnotationRow, ImageLabels } from './database';
 import { DatasetError } from './dataset-errors';
 
@@ -12,19 +12,29 @@ export function emptyLabels(): ImageLabels {
 }
 
 export function labelsOf(
-  row: Pick<AnnotationRow, 'boxes' | 'polygons' | 'imageClass'>,
+  row: Pick<AnnotationRow, 'boxes' | 'polygons' | 'imageClass' | 'split'>,
 ): ImageLabels {
-  return { boxes: row.boxes, polygons: row.polygons ?? [], imageClass: row.imageClass ?? null };
+  return {
+    boxes: row.boxes,
+    polygons: row.polygons ?? [],
+    imageClass: row.imageClass ?? null,
+    ...(row.split ? { split: row.split } : {}),
+  };
 }
 
-/** The row fields for these labels: absent fields where there is nothing, as the contract wants. */
+/**
+ * The row fields for these labels: absent fields where there is nothing, as the contract wants.
+ * `split` is always written, so labels without a pin clear it: build labels by spreading the
+ * current ones (`{ ...labelsOf(row), boxes }`) to keep a pin.
+ */
 export function rowFields(
   labels: ImageLabels,
-): Pick<AnnotationRow, 'boxes' | 'polygons' | 'imageClass'> {
+): Pick<AnnotationRow, 'boxes' | 'polygons' | 'imageClass' | 'split'> {
   return {
     boxes: labels.boxes,
     polygons: labels.polygons.length > 0 ? labels.polygons : undefined,
     imageClass: labels.imageClass ?? undefined,
+    split: labels.split ?? undefined,
   };
 }
 
@@ -100,7 +110,11 @@ export function checkLabels(labels: ImageLabels, classCount: number): ImageLabel
     }
     classCheck('The image', imageClass, {});
   }
-  return { boxes, polygons, imageClass };
+  const split = labels.split == null ? undefined : SplitName.safeParse(labels.split);
+  if (split && !split.success) {
+    throw invalid(`A photo can be pinned to train, val or test only. ${unchanged}`);
+  }
+  return { boxes, polygons, imageClass, ...(split ? { split: split.data } : {}) };
 }
 
 /** The polygon that outlines a box, corners clockwise from the top-left. */

@@ -16,7 +16,7 @@ import {
   setLabels,
   undo,
 } from './datasets';
-import { emptyLabels } from './image-labels';
+import { emptyLabels, labelsOf as labelsOfRow } from './image-labels';
 
 function image(content: string): ImportedImage {
   const bytes = Buffer.from(content);
@@ -175,5 +175,50 @@ describe('classes', () => {
     const coloured = await recolorClass(dataset.id, 1, '#00AA11');
     expect(coloured.colors).toEqual([null, '#00aa11']);
     await expect(recolorClass(dataset.id, 0, 'red')).rejects.toThrow('not a colour');
+  });
+});
+
+async function rowOf(datasetId: string, sha256: string) {
+  return (await listDatasetImages(datasetId)).find((r) => r.sha256 === sha256)!;
+}
+
+describe('a photo pinned to a split', () => {
+  it('travels in the manifest, survives box edits and class merges, and undoes', async () => {
+    const dataset = await createDataset('Cards', ['card', 'back']);
+    const a = image('a');
+    await addImagesToDataset(dataset.id, [a, image('b')]);
+    await setLabels(dataset.id, a.sha256, { boxes: [box(1)], polygons: [], imageClass: null });
+    await setLabels(dataset.id, a.sha256, {
+      ...labelsOfRow(await rowOf(dataset.id, a.sha256)),
+      split: 'val',
+    });
+
+    const manifest = await buildManifest(dataset.id);
+    const entry = manifest.images.find((i) => i.sha256 === a.sha256)!;
+    expect(entry.split).toBe('val');
+    // An unpinned photo sends no key, so its version id is what it was before pins existed.
+    expect(manifest.images.find((i) => i.sha256 !== a.sha256)).not.toHaveProperty('split');
+
+    // A box edit built from the current labels keeps the pin; so does a class merge.
+    const current = labelsOfRow(await rowOf(dataset.id, a.sha256));
+    await setLabels(dataset.id, a.sha256, { ...current, boxes: [box(1), box(0)] });
+    await mergeClasses(dataset.id, 1, 0);
+    expect((await rowOf(dataset.id, a.sha256)).split).toBe('val');
+
+    // Unpinning is an edit like any other: undo puts the pin back.
+    const { split: _pin, ...unpinned } = labelsOfRow(await rowOf(dataset.id, a.sha256));
+    await setLabels(dataset.id, a.sha256, unpinned);
+    expect((await rowOf(dataset.id, a.sha256)).split).toBeUndefined();
+    await undo(dataset.id);
+    expect((await rowOf(dataset.id, a.sha256)).split).toBe('val');
+  });
+
+  it('refuses a side that does not exist and stores nothing', async () => {
+    const dataset = await createDataset('Cards', ['card']);
+    const a = image('a');
+    await addImagesToDataset(dataset.id, [a]);
+    const bad = { boxes: [], polygons: [], imageClass: null, split: 'holdout' as never };
+    await expect(setLabels(dataset.id, a.sha256, bad)).rejects.toThrow(/train, val or test/);
+    expect((await rowOf(dataset.id, a.sha256)).split).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { DatasetVersion, EpochMetrics, Job, ModelVersion } from '$contract';
+import type { DatasetVersion, EpochMetrics, Job, JobSplitReport, ModelVersion } from '$contract';
 import { api } from '$lib/api/client';
 import { ApiRequestError, unwrap } from '$lib/api/api-error';
 import { parseValidationReport, type ValidationReport } from './validation-report';
@@ -48,4 +48,14 @@ export async function fetchValidations(models: readonly ModelVersion[], parallel
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   return reports;
+}
+
+/** Which photos a job trained, validated and tested on; null when the server kept none. */
+export async function fetchSplit(jobId: string): Promise<JobSplitReport | null> {
+  try {
+    return await unwrap<JobSplitReport>(await api.jobs[':id'].split.$get({ param: { id: jobId } }));
+  } catch (e) {
+    if (e instanceof ApiRequestError && e.status === 404) return null;
+    throw e;
+  }
 }

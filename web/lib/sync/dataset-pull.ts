@@ -132,6 +132,7 @@ export async function pullDatasetVersion(
       boxes: entry.boxes,
       polygons: entry.polygons ?? [],
       imageClass: entry.imageClass ?? null,
+      ...(entry.split ? { split: entry.split } : {}),
     }),
   );
   // A sealed version is a snapshot: it becomes a new dataset of its own, not a shared one.

@@ -37,6 +37,7 @@ export function chosenLabels(conflict: LabelConflict, choice: ConflictChoice): L
     polygons: union(current.polygons, incoming.polygons),
     // One image class only: the current one wins unless it has none.
     imageClass: current.imageClass ?? incoming.imageClass,
+    ...((current.split ?? incoming.split) ? { split: current.split ?? incoming.split } : {}),
   };
 }
 

@@ -56,4 +56,6 @@ export interface GridItem {
   fileName: string;
   labels: number;
   state: 'to do' | 'labeled' | 'reviewed';
+  /** Its split (train, val, test) and whether it is pinned there; absent: not shown. */
+  split?: { side: string; pinned: boolean };
 }
