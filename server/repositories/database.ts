@@ -228,6 +228,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (dataset_id, version)
   );
   `,
+  // A model version's name, given at training or on its page; earlier versions have none.
+  `
+  ALTER TABLE model_versions ADD COLUMN name TEXT;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

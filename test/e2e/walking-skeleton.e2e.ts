@@ -203,7 +203,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await page.getByTestId('detect-image').setInputFiles(cards.path(image.file));
     await untilShown('detection-summary');
     expect(await page.getByTestId('detection-summary').textContent()).toMatch(
-      /\d+ detection\(s\)\s*· decode \d+ ms\s*· pre \d+ ms/,
+      /\d+ detections?\s*· decode \d+ ms\s*· pre \d+ ms/,
     );
     const boxes = await page
       .getByTestId('detection')

@@ -147,6 +147,17 @@ describe('polygons are never silently turned into boxes', () => {
 });
 
 describe('what a format cannot hold, said before export', () => {
+  it('says review marks are left out rather than that every label is held', () => {
+    const input = { task: 'detect' as Task, classes, images: detectImages };
+    expect(exportWarnings('coco', input)).toEqual([]);
+    expect(exportWarnings('coco', { ...input, reviewed: 2 })).toEqual([
+      'Review marks are not exported: 2 photos are marked reviewed, and the mark stays on this device only (no export format holds it).',
+    ]);
+    expect(exportWarnings('yolo-detect', { ...input, reviewed: 1 })).toEqual([
+      'Review marks are not exported: 1 photo is marked reviewed, and the mark stays on this device only (no export format holds it).',
+    ]);
+  });
+
   it('names the labels each format leaves out', () => {
     const all = [...detectImages, ...segmentImages, ...classifyImages];
     const input = { task: 'detect' as Task, classes, images: all };
