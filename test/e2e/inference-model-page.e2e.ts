@@ -20,6 +20,7 @@ import {
   type FixtureTask,
 } from '../fixtures/inference-harness';
 import { launchChromium, PHONE } from './browser';
+import { plural } from '../../web/lib/text/plural';
 
 interface ValLabels {
   classes: string[];
@@ -144,7 +145,7 @@ describe('the model page, in Chromium', () => {
     });
     await expect
       .poll(() => page.getByTestId('import-result').textContent(), { timeout: 60_000 })
-      .toContain(`${labels.images.length} image(s)`);
+      .toContain(`${plural(labels.images.length, 'image')}`);
 
     // The runner's numbers for this model: what model.val printed for the fixture.
     const { model } = await serveFixture('detect', {

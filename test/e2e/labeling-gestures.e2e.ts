@@ -46,7 +46,7 @@ describe('drop, zoom and pan', () => {
       window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: data, cancelable: true }));
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
     }, files);
-    await expect.poll(summary).toContain('2 image(s)');
+    await expect.poll(summary).toContain('2 images');
     await expect.poll(() => page.getByTestId('drop-overlay').count()).toBe(0);
   });
 
@@ -115,6 +115,6 @@ describe('drop, zoom and pan', () => {
     await expect.poll(zoom).toBeGreaterThan(1.2);
     // Still only the box drawn before: the first finger did not draw one.
     expect(await boxClasses(page)).toEqual([0]);
-    await expect.poll(summary).toContain('1 box(es)');
+    await expect.poll(summary).toContain('1 box ·');
   });
 });

@@ -24,7 +24,7 @@ describe('class changes between two devices', () => {
     await a.getByTestId('add-images').setInputFiles(devices.photos);
     await expect
       .poll(() => a.getByTestId('dataset-summary').textContent(), { timeout: 60_000 })
-      .toContain('2 image(s)');
+      .toContain('2 images');
     await a.getByTestId('image-strip').getByTitle('photo-0.png').click();
     await drawBox(a, { x: 0.2, y: 0.2, w: 0.5, h: 0.5 });
     await expect.poll(() => boxClasses(a)).toEqual([0]);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetManifest, DatasetVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { createDataset, drawBox, noisePhotos, startLabelingServer } from './labeling-helpers';
+import { plural } from '../../web/lib/text/plural';
 
 const IMAGES = 10;
 let server: Awaited<ReturnType<typeof startLabelingServer>>;
@@ -83,7 +84,7 @@ describe('sync through a network cut and a lost acknowledgement', () => {
     await page.getByTestId('add-images').setInputFiles(photos);
     await expect
       .poll(() => summary().textContent(), { timeout: 120_000 })
-      .toContain(`${IMAGES} image(s)`);
+      .toContain(`${plural(IMAGES, 'image')}`);
     await drawBox(page, { x: 0.1, y: 0.1, w: 0.4, h: 0.4 });
     await expect.poll(boxCount).toBe(1);
 
@@ -188,7 +189,7 @@ describe('sync through a network cut and a lost acknowledgement', () => {
     await other.getByTestId('pull-result').getByRole('link', { name: 'Open it' }).click();
     await expect
       .poll(() => other.getByTestId('dataset-summary').textContent())
-      .toContain(`${IMAGES} image(s) · 3 box(es)`);
+      .toContain(`${plural(IMAGES, 'image')} · 3 boxes`);
     expect(await other.getByTestId('dataset-summary').textContent()).toContain(
       `synced as ${latest.id.slice(0, 12)}`,
     );
