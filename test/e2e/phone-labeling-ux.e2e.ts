@@ -15,6 +15,8 @@ import {
   drawBox,
   noisePhotos,
   openPhonePage,
+  pinchOut,
+  swipeSideways,
   type LabelingServer,
 } from './labeling-helpers';
 
@@ -44,45 +46,9 @@ const position = async () =>
 const zoom = () =>
   page.locator('.stage').evaluate((n) => Number((n as HTMLElement).dataset.zoom ?? '1'));
 
-/** Two fingers spread apart on the photo: the phone's zoom. */
 async function zoomIn() {
-  const s = (await page.locator('.stage').boundingBox())!;
-  const [cx, cy] = [s.x + s.width / 2, s.y + s.height / 2];
-  const cdp = await page.context().newCDPSession(page);
-  const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: [number, number][]) =>
-    cdp.send('Input.dispatchTouchEvent', {
-      type,
-      touchPoints: points.map(([x, y], id) => ({ x, y, id })),
-    });
-  await touch('touchStart', [[cx - 20, cy]]);
-  await touch('touchStart', [
-    [cx - 20, cy],
-    [cx + 20, cy],
-  ]);
-  for (let d = 30; d <= 80; d += 10) {
-    await touch('touchMove', [
-      [cx - d, cy],
-      [cx + d, cy],
-    ]);
-  }
-  await touch('touchEnd', []);
-  await cdp.detach();
+  await pinchOut(page);
   await expect.poll(zoom).toBeGreaterThan(1.2);
-}
-
-/** A one-finger swipe, as CDP touch events (the browser makes the pointer events). */
-async function swipe(p: Page, from: { x: number; y: number }, dx: number) {
-  const cdp = await p.context().newCDPSession(p);
-  const at = (x: number) => [{ x, y: from.y, id: 1 }];
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(from.x) });
-  for (let i = 1; i <= 5; i++) {
-    await cdp.send('Input.dispatchTouchEvent', {
-      type: 'touchMove',
-      touchPoints: at(from.x + (dx * i) / 5),
-    });
-  }
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-  await cdp.detach();
 }
 
 describe('labeling on a phone', () => {
@@ -130,9 +96,9 @@ describe('labeling on a phone', () => {
 
     const nav = (await page.getByTestId('image-position').boundingBox())!;
     const from = { x: nav.x + nav.width / 2 + 60, y: nav.y + nav.height / 2 };
-    await swipe(page, from, -150); // to the left: the next photo
+    await swipeSideways(page, from, -150); // to the left: the next photo
     await expect.poll(position).toMatch(/^3 \/ 3/);
-    await swipe(page, { x: from.x - 120, y: from.y }, 150); // to the right: back
+    await swipeSideways(page, { x: from.x - 120, y: from.y }, 150); // to the right: back
     await expect.poll(position).toMatch(/^2 \/ 3/);
   });
 
