@@ -20,7 +20,7 @@ import {
   type FixtureTask,
 } from '../fixtures/inference-harness';
 import { launchChromium, PHONE } from './browser';
-import { plural } from '../../web/lib/text/plural';
+import { plural } from '../../web/lib/text/wording';
 
 interface ValLabels {
   classes: string[];

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, PHONE } from './browser';
 import { generateCards } from './loupe-server';
 import { createDataset, drawBox, startLabelingServer } from './labeling-helpers';
-import { plural } from '../../web/lib/text/plural';
+import { plural } from '../../web/lib/text/wording';
 
 const IMAGES = 6;
 const ROUNDS = 3;

@@ -55,9 +55,9 @@ describe('dataset browser', () => {
     await page.getByTestId('reviewed').check();
     await expect
       .poll(() => page.getByTestId('class-counts').textContent())
-      .toContain('card: 1 label(s) in 1 image(s)');
+      .toContain('card: 1 label in 1 image');
     expect(await page.getByTestId('class-counts').textContent()).toContain(
-      'corner: 1 label(s) in 1 image(s)',
+      'corner: 1 label in 1 image',
     );
 
     const titles = () => cells().evaluateAll((b) => b.map((n) => n.getAttribute('title')));

@@ -84,7 +84,7 @@ describe('bulk removal in the dataset browser', () => {
     await page.getByTestId('bulk-confirm-remove').click();
     await expect.poll(summary).toContain('3 images');
     await expect.poll(shownCount).toBe('3 of 3 shown');
-    expect(await page.getByTestId('bulk-notice').textContent()).toContain('Removed 5 photo(s)');
+    expect(await page.getByTestId('bulk-notice').textContent()).toContain('Removed 5 photos');
     expect(await pickedCount()).toBe('0 selected');
     const kept = ['photo-0.png', 'photo-5.png', 'photo-7.png'];
     expect(await stored(datasetId)).toEqual({ names: kept, suggestions: 0 });

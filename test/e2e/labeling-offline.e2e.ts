@@ -115,7 +115,7 @@ describe('offline labeling', () => {
     await page.getByRole('button', { name: 'Merge', exact: true }).click();
     await expect
       .poll(() => page.getByRole('status').textContent())
-      .toContain('Merged "corner" into "card": 3 label(s) relabeled.');
+      .toContain('Merged "corner" into "card": 3 labels relabeled.');
     await expect.poll(summary).toContain('3 boxes · classes: card');
     await page.reload();
     await expect.poll(summary).toContain('3 boxes · classes: card');

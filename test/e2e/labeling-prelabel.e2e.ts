@@ -9,7 +9,7 @@ import type { Job, ModelVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { generateCards, startLoupe } from './loupe-server';
 import { createDataset } from './labeling-helpers';
-import { plural } from '../../web/lib/text/plural';
+import { plural } from '../../web/lib/text/wording';
 
 let loupe: Awaited<ReturnType<typeof startLoupe>>;
 let browser: Browser;

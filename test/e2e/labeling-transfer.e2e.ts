@@ -85,7 +85,7 @@ describe('export and import', () => {
         // Boxes do not fit in ImageFolder: said before anything is written.
         await expect
           .poll(() => warnings.textContent())
-          .toContain('2 box(es) and polygon(s) are left out');
+          .toContain('2 boxes and polygons are left out');
         continue;
       }
       await expect.poll(() => warnings.textContent()).toContain('holds every label');

@@ -35,7 +35,7 @@ describe('class changes between two devices', () => {
     await b.getByRole('button', { name: 'Work on Class cards here' }).click();
     await expect
       .poll(() => b.getByTestId('join-result').textContent(), { timeout: 60_000 })
-      .toContain('2 image(s) downloaded');
+      .toContain('2 images downloaded');
     expect(await stored(b)).toEqual(await serverState());
   });
 

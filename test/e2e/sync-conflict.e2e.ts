@@ -61,7 +61,7 @@ describe('two devices on one live dataset', () => {
     await b.page.getByRole('button', { name: 'Work on Shared cards here' }).click();
     await expect
       .poll(() => b.page.getByTestId('join-result').textContent(), { timeout: 60_000 })
-      .toContain('2 image(s) downloaded');
+      .toContain('2 images downloaded');
     await b.page.getByTestId('join-result').getByRole('link', { name: 'Open it' }).click();
     // The same id: B's edits go to A's live dataset, not to a copy.
     await b.page.waitForURL(`**/datasets/${datasetId}`);

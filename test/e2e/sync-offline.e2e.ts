@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetManifest, DatasetVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { createDataset, drawBox, noisePhotos, startLabelingServer } from './labeling-helpers';
-import { plural } from '../../web/lib/text/plural';
+import { plural } from '../../web/lib/text/wording';
 
 const IMAGES = 10;
 let server: Awaited<ReturnType<typeof startLabelingServer>>;
@@ -180,12 +180,12 @@ describe('sync through a network cut and a lost acknowledgement', () => {
     await get().click();
     await expect
       .poll(() => other.getByTestId('pull-result').textContent(), { timeout: 60_000 })
-      .toContain(`${IMAGES} image(s) downloaded`);
+      .toContain(`${plural(IMAGES, 'image')} downloaded`);
     // A second pull of the same version finds every image on the device.
     await get().click();
     await expect
       .poll(() => other.getByTestId('pull-result').textContent())
-      .toContain('0 image(s) downloaded');
+      .toContain('0 images downloaded');
     await other.getByTestId('pull-result').getByRole('link', { name: 'Open it' }).click();
     await expect
       .poll(() => other.getByTestId('dataset-summary').textContent())

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { createDataset, noisePhotos, startLabelingServer } from './labeling-helpers';
-import { plural } from '../../web/lib/text/plural';
+import { plural } from '../../web/lib/text/wording';
 
 const SMALL = 3;
 const CHUNK = 4 * 1024 * 1024; // web/lib/sync/blob-upload.ts's CHUNK_BYTES

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { DatasetVersion, Job, ModelVersion } from '../../server/contract';
 import { generateCards, openLoupePage, type Loupe } from './loupe-server';
-import { plural } from '../../web/lib/text/plural';
+import { plural } from '../../web/lib/text/wording';
 
 /**
  * The wizard trains on two synced datasets at once: their classes side by side, one renamed

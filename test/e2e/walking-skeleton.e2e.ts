@@ -11,7 +11,7 @@ import type {
 } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { generateCards, startLoupe, type FixtureImage } from './loupe-server';
-import { plural } from '../../web/lib/text/plural';
+import { plural } from '../../web/lib/text/wording';
 
 /** Tiny CPU training: enough epochs to see the chart grow, small enough for CI's two cores. */
 const EPOCHS = Number(process.env.LOUPE_E2E_EPOCHS ?? 3);

@@ -18,7 +18,7 @@ import {
   importImageFolder,
 } from './imagefolder-format';
 import { exportYolo, importYolo, unzipChecked, yoloWarnings } from './yolo-format';
-import { plural } from '$lib/text/plural';
+import { plural } from '$lib/text/wording';
 
 export type FormatId = 'yolo-detect' | 'yolo-segment' | 'coco' | 'imagefolder';
 

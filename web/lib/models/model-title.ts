@@ -3,7 +3,7 @@
 // architecture, task and classes: when it was made, how long it trained and how well it scored.
 import type { Task } from '$contract';
 import { primaryMetric, primaryValue } from '$lib/registry/metric-names';
-import { plural } from '$lib/text/plural';
+import { plural } from '$lib/text/wording';
 
 export interface TitledModel {
   id: string;

@@ -11,6 +11,7 @@ import {
   writeAndRecord,
   type LabelSyncRow,
 } from '$lib/db/label-log';
+import { plural } from '$lib/text/wording';
 
 export type ConflictChoice = 'current' | 'incoming' | 'both';
 
@@ -90,10 +91,10 @@ export function describeLabels(labels: LiveLabels, classes: readonly string[]): 
   const parts: string[] = [];
   if (labels.boxes.length) {
     parts.push(
-      `${labels.boxes.length} box(es): ${labels.boxes.map((b) => name(b.classIndex)).join(', ')}`,
+      `${plural(labels.boxes.length, 'box', 'boxes')}: ${labels.boxes.map((b) => name(b.classIndex)).join(', ')}`,
     );
   }
-  if (labels.polygons.length) parts.push(`${labels.polygons.length} outline(s)`);
+  if (labels.polygons.length) parts.push(plural(labels.polygons.length, 'outline'));
   if (labels.imageClass !== null) parts.push(`image class ${name(labels.imageClass)}`);
   return parts.join('; ') || 'no labels';
 }

@@ -6,7 +6,7 @@ import type { DatasetRow } from '$lib/db/database';
 import { getDb } from '$lib/db/database';
 import { pendingCount } from '$lib/db/label-log';
 import { reachedServer } from '$lib/sync/label-conflicts';
-import { plural } from '$lib/text/plural';
+import { plural } from '$lib/text/wording';
 
 export interface RemovalFacts {
   onServer: boolean;

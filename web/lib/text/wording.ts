@@ -1,4 +1,5 @@
-// Counts as people write them: "1 image", "3 images", "0 boxes", never "image(s)".
+// Counts and shares as people write them: "1 image", "3 images", never "image(s)"; a
+// confidence under 1% as "<1%", never "0%".
 
 /** `n` and the noun, singular for exactly one; `many` for irregular plurals ("box", "boxes"). */
 export function plural(n: number, one: string, many = `${one}s`): string {

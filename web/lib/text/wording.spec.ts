@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percent, plural } from './plural';
+import { percent, plural } from './wording';
 
 describe('plural', () => {
   it('writes one and many without "(s)"', () => {
