@@ -108,7 +108,9 @@ describe('moving and resizing boxes', () => {
     expect(await summary()).toContain('1 box ·');
 
     // The bottom-right corner to (0.7, 0.75): the top-left corner stays.
-    await mouseDrag(await handleCentre('se'), await screenPoint(page, 'box-canvas', 0.7, 0.75));
+    // The target first: screenPoint may scroll the page, which would move the handle.
+    const target = await screenPoint(page, 'box-canvas', 0.7, 0.75);
+    await mouseDrag(await handleCentre('se'), target);
     const corner = await storedNear(
       { x: moved.x, y: moved.y, w: 0.7 - moved.x, h: 0.75 - moved.y },
       2,
