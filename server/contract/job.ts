@@ -134,6 +134,8 @@ export const JobSettings = z.object({
   hyperparameters: Hyperparameters.default({}),
   /** Absent: a new model built from the architecture's YAML. */
   baseWeights: BaseWeights.optional(),
+  /** The name the model version gets (renamed on its page later); the runner ignores it. */
+  modelName: z.string().trim().min(1).max(80).optional(),
 });
 
 /** Checks across fields: the splits must leave images to train on; segment needs outlines. */

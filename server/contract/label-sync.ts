@@ -101,10 +101,17 @@ const usedClasses = (l: LiveLabels) => [
   ...(l.imageClass === null ? [] : [l.imageClass]),
 ];
 
+/** A dataset's name, as a manifest and a push carry it. */
+export const DatasetName = z.string().trim().min(1).max(120);
+
+/** PATCH /api/label-sync/:datasetId: the live dataset's new name (a device renamed it). */
+export const RenameLiveDatasetRequest = z.object({ name: DatasetName });
+export type RenameLiveDatasetRequest = z.infer<typeof RenameLiveDatasetRequest>;
+
 export const LabelPush = z
   .object({
     deviceId: DeviceId,
-    name: z.string().trim().min(1).max(120),
+    name: DatasetName,
     task: Task,
     /** The class list the first mutation starts from (a new live dataset starts with it). */
     classes: ClassNames,

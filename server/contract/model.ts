@@ -23,8 +23,13 @@ export const ModelMetadata = z.object({
 });
 export type ModelMetadata = z.infer<typeof ModelMetadata>;
 
+/** A name a person gives a model version ("cards, 150 epochs"), shown instead of its id. */
+export const ModelName = z.string().trim().min(1, 'a name needs at least one letter').max(80);
+
 export const ModelVersion = z.object({
   id: z.string(),
+  /** Given at training or on the version's page; null: none given (shown by date and score). */
+  name: z.string().nullable(),
   jobId: z.string(),
   task: Task,
   classNames: z.array(z.string()),
@@ -34,3 +39,7 @@ export const ModelVersion = z.object({
   createdAt: z.string(),
 });
 export type ModelVersion = z.infer<typeof ModelVersion>;
+
+/** PATCH /api/models/:id: a new name, or null to clear it. */
+export const RenameModelRequest = z.object({ name: ModelName.nullable() });
+export type RenameModelRequest = z.infer<typeof RenameModelRequest>;

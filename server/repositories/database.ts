@@ -233,6 +233,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN split_json TEXT;
   `,
+  // A model version's name, given at training or on its page; earlier versions have none.
+  `
+  ALTER TABLE model_versions ADD COLUMN name TEXT;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

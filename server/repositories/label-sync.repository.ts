@@ -150,6 +150,12 @@ export class LabelSyncRepository {
     }));
   }
 
+  renameDataset(id: string, name: string, at: string) {
+    this.db
+      .prepare('UPDATE live_datasets SET name = ?, updated_at = ? WHERE id = ?')
+      .run(name, at, id);
+  }
+
   createDataset(d: Omit<LiveDataset, 'revision' | 'classVersion'>, at: string) {
     this.db
       .prepare(

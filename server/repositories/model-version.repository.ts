@@ -3,6 +3,7 @@ import type { Db } from './database';
 
 type Row = {
   id: string;
+  name: string | null;
   job_id: string;
   task: ModelVersion['task'];
   onnx_sha256: string;
@@ -15,6 +16,7 @@ const toModel = (r: Row): ModelVersion => {
   const metadata = JSON.parse(r.metadata_json) as ModelMetadata;
   return {
     id: r.id,
+    name: r.name ?? null,
     jobId: r.job_id,
     task: r.task,
     classNames: metadata.classNames,
@@ -31,11 +33,12 @@ export class ModelVersionRepository {
   insert(model: ModelVersion) {
     this.db
       .prepare(
-        `INSERT INTO model_versions (id, job_id, task, onnx_sha256, onnx_bytes, metadata_json, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO model_versions (id, name, job_id, task, onnx_sha256, onnx_bytes, metadata_json, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         model.id,
+        model.name,
         model.jobId,
         model.task,
         model.onnxSha256,
@@ -56,6 +59,10 @@ export class ModelVersionRepository {
       .prepare('SELECT * FROM model_versions ORDER BY created_at DESC')
       .all() as Row[];
     return rows.map(toModel);
+  }
+
+  rename(id: string, name: string | null) {
+    this.db.prepare('UPDATE model_versions SET name = ? WHERE id = ?').run(name, id);
   }
 
   delete(id: string) {

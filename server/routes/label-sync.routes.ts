@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { DeviceId, LabelPush, LiveDatasetId } from '../contract';
+import { DeviceId, LabelPush, LiveDatasetId, RenameLiveDatasetRequest } from '../contract';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
 import { validate } from '../http/validate';
 import type { Services } from '../services';
@@ -19,6 +19,13 @@ export const labelSyncRoutes = (s: Services, tokens: Tokens) =>
       validate('param', DatasetParam),
       validate('json', LabelPush),
       (c) => c.json(s.labelSync.push(c.req.valid('param').datasetId, c.req.valid('json'))),
+    )
+    .patch(
+      '/:datasetId',
+      requireRole(tokens, 'user'),
+      validate('param', DatasetParam),
+      validate('json', RenameLiveDatasetRequest),
+      (c) => c.json(s.labelSync.rename(c.req.valid('param').datasetId, c.req.valid('json').name)),
     )
     .get(
       '/:datasetId/changes',

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { RenameModelRequest } from '../contract';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
 import { storedFileResponse } from '../http/stored-file-response';
 import { validate } from '../http/validate';
@@ -14,6 +15,9 @@ export const modelRoutes = (s: Services, tokens: Tokens) =>
     .get('/:id', validate('param', IdParam), (c) => c.json(s.models.get(c.req.valid('param').id)))
     .get('/:id/metadata.json', validate('param', IdParam), (c) =>
       c.json(s.models.get(c.req.valid('param').id).metadata),
+    )
+    .patch('/:id', validate('param', IdParam), validate('json', RenameModelRequest), (c) =>
+      c.json(s.models.rename(c.req.valid('param').id, c.req.valid('json').name)),
     )
     .delete('/:id', validate('param', IdParam), (c) => {
       s.models.delete(c.req.valid('param').id);

@@ -75,6 +75,18 @@ export class LabelSyncService {
     return this.repo.datasets();
   }
 
+  /**
+   * Renames the live dataset (a device renamed its copy). Sealed versions keep the name they
+   * were sealed under; devices that joined see the new one in the list of live datasets.
+   */
+  rename(datasetId: string, name: string): LiveDatasetSummary {
+    return this.repo.transaction(() => {
+      this.require(datasetId);
+      this.repo.renameDataset(datasetId, name, this.clock.now().toISOString());
+      return this.repo.datasets().find((d) => d.datasetId === datasetId)!;
+    });
+  }
+
   changes(datasetId: string, since: number): LabelChanges {
     return this.repo.transaction(() => {
       const d = this.require(datasetId);

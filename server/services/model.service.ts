@@ -48,6 +48,7 @@ export class ModelService {
     }
     return {
       id: randomUUID(),
+      name: job.config.modelName ?? null,
       jobId: job.id,
       task: metadata.task,
       classNames: metadata.classNames,
@@ -74,6 +75,13 @@ export class ModelService {
 
   list() {
     return this.models.list();
+  }
+
+  /** Names (or, with null, un-names) a version; answers it as it is now. */
+  rename(id: string, name: string | null) {
+    this.get(id);
+    this.models.rename(id, name);
+    return this.get(id);
   }
 
   /**

@@ -161,6 +161,8 @@ export type RegisterModelOptions = {
   /** Also upload a (stand-in) best.pt, as our runner does. */
   bestPt?: boolean;
   onnx?: Uint8Array<ArrayBuffer>;
+  /** The name asked for at training (the job's modelName). */
+  modelName?: string;
 };
 
 /** Runs a job through the runner protocol to a model version, as our runner would. */
@@ -169,7 +171,7 @@ export async function registerModel(
   datasetVersionId: string,
   o: RegisterModelOptions = {},
 ) {
-  const job = await createJob(t, datasetVersionId);
+  const job = await createJob(t, datasetVersionId, o.modelName ? { modelName: o.modelName } : {});
   const lease = await leaseJob(t);
   const metadata = testModelMetadata(job.id, datasetVersionId, o.metrics);
   const onnx = o.onnx ?? new Uint8Array([8, 1, job.id.charCodeAt(0), job.id.charCodeAt(1)]);

@@ -22,6 +22,7 @@ import {
   type FixtureTask,
 } from '../fixtures/inference-harness';
 import { launchChromium, PHONE } from './browser';
+import { plural } from '../../web/lib/text/wording';
 
 interface ValLabels {
   classes: string[];
@@ -80,6 +81,23 @@ describe('the model page, in Chromium', () => {
     await page.getByTestId('detect-image').setInputFiles(photo(dir, 'card_000.jpg'));
     await expect.poll(() => page.getByTestId('detection').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('mask-polygon').count()).toBe(0);
+    const found = await page.getByTestId('detection').count();
+    const runs = () => page.getByTestId('detection-summary').getAttribute('data-runs');
+    expect(await runs()).toBe('1');
+
+    // A new Confidence runs the shown photo again: none of its boxes is that sure.
+    await page.getByTestId('conf').fill('0.999');
+    await page.getByTestId('conf').press('Tab');
+    await expect.poll(runs).toBe('2');
+    expect(await page.getByTestId('detection').count()).toBe(0);
+    await page.getByTestId('conf').fill('0.25');
+    await page.getByTestId('conf').press('Tab');
+    await expect.poll(runs).toBe('3');
+    expect(await page.getByTestId('detection').count()).toBe(found);
+    // The file input is cleared after each choice, so choosing the same photo again is a change.
+    expect(
+      await page.getByTestId('detect-image').evaluate((i) => (i as HTMLInputElement).value),
+    ).toBe('');
   });
 
   it('draws segment masks as polygons', async () => {
@@ -129,7 +147,7 @@ describe('the model page, in Chromium', () => {
     });
     await expect
       .poll(() => page.getByTestId('import-result').textContent(), { timeout: 60_000 })
-      .toContain(`${labels.images.length} image(s)`);
+      .toContain(`${plural(labels.images.length, 'image')}`);
 
     // The runner's numbers for this model: what model.val printed for the fixture.
     const { model } = await serveFixture('detect', {

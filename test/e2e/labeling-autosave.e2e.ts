@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, PHONE } from './browser';
 import { generateCards } from './loupe-server';
 import { createDataset, drawBox, startLabelingServer } from './labeling-helpers';
+import { plural } from '../../web/lib/text/wording';
 
 const IMAGES = 6;
 const ROUNDS = 3;
@@ -33,7 +34,7 @@ describe('autosave', () => {
     await page.goto(`${loupe.url}/?token=${loupe.tokens.userToken}`);
     await createDataset(page, 'Quick hands', 'card');
     await page.getByTestId('add-images').setInputFiles(cards.images.map((i) => cards.path(i.file)));
-    await expect.poll(summary).toContain(`${IMAGES} image(s)`);
+    await expect.poll(summary).toContain(`${plural(IMAGES, 'image')}`);
 
     // Draw, and switch at once (by the grid and by the keyboard), with no wait for the count.
     let drawn = 0;
@@ -46,12 +47,14 @@ describe('autosave', () => {
         if (i % 2 === 0) await page.keyboard.press('ArrowRight');
       }
     }
-    await expect.poll(summary).toContain(`${drawn} box(es)`);
+    await expect.poll(summary).toContain(`${plural(drawn, 'box', 'boxes')}`);
     await expect
       .poll(() => page.getByTestId('save-state').textContent())
       .toContain('All changes saved');
     await page.reload();
-    await expect.poll(summary).toContain(`${IMAGES} image(s) · ${drawn} box(es)`);
+    await expect
+      .poll(summary)
+      .toContain(`${plural(IMAGES, 'image')} · ${plural(drawn, 'box', 'boxes')}`);
     // Each photo holds exactly the boxes drawn on it: none went to a neighbour.
     const counts = await cells().evaluateAll((b) => b.map((n) => n.textContent?.trim().at(-1)));
     expect(counts).toEqual(Array.from({ length: IMAGES }, () => String(ROUNDS)));
@@ -140,7 +143,7 @@ describe('autosave', () => {
       db.close();
     });
     await page.goto(datasetUrl);
-    await expect.poll(summary).toContain('3 image(s)');
+    await expect.poll(summary).toContain('3 images');
     await expect.poll(() => cells().locator('img').count()).toBe(3);
     const longest = await cells()
       .locator('img')

@@ -24,7 +24,7 @@ describe('dataset browser', () => {
     await page.goto(`${loupe.url}/?token=${loupe.tokens.userToken}`);
     await createDataset(page, 'Browse', 'card, corner');
     await page.getByTestId('add-images').setInputFiles(cards.images.map((i) => cards.path(i.file)));
-    await expect.poll(summary).toContain('3 image(s)');
+    await expect.poll(summary).toContain('3 images');
 
     // Every cell shows a small stored thumbnail, not the photo itself.
     await expect.poll(() => cells().locator('img').count()).toBe(3);
@@ -47,17 +47,17 @@ describe('dataset browser', () => {
 
     // Image 1: a card; image 2: a corner, reviewed; image 3: nothing.
     await drawBox(page, { x: 0.1, y: 0.1, w: 0.3, h: 0.3 });
-    await expect.poll(summary).toContain('1 box(es)');
+    await expect.poll(summary).toContain('1 box ·');
     await cells().nth(1).click();
     await page.getByRole('button', { name: '2. corner' }).click();
     await drawBox(page, { x: 0.5, y: 0.5, w: 0.3, h: 0.3 });
-    await expect.poll(summary).toContain('2 box(es)');
+    await expect.poll(summary).toContain('2 boxes');
     await page.getByTestId('reviewed').check();
     await expect
       .poll(() => page.getByTestId('class-counts').textContent())
-      .toContain('card: 1 label(s) in 1 image(s)');
+      .toContain('card: 1 label in 1 image');
     expect(await page.getByTestId('class-counts').textContent()).toContain(
-      'corner: 1 label(s) in 1 image(s)',
+      'corner: 1 label in 1 image',
     );
 
     const titles = () => cells().evaluateAll((b) => b.map((n) => n.getAttribute('title')));
@@ -97,7 +97,7 @@ describe('dataset browser', () => {
     await page.goto(`${loupe.url}/datasets/${datasetId}`);
     // The count comes from an index and the first page of rows shows at once; the rest of the
     // rows are read a page at a time behind it.
-    await expect.poll(summary).toContain('10000 image(s)');
+    await expect.poll(summary).toContain('10,000 images');
     await expect.poll(() => cells().count()).toBeGreaterThan(0);
     expect(await cells().first().getAttribute('title')).toBe('card-0.png');
     await expect.poll(shown, { timeout: 120_000 }).toBe('10000 of 10000 shown');

@@ -55,7 +55,7 @@ describe('bulk removal in the dataset browser', () => {
     await createDataset(page, 'Bulk', 'card');
     const datasetId = new URL(page.url()).pathname.split('/').filter(Boolean).pop()!;
     await page.getByTestId('add-images').setInputFiles(files);
-    await expect.poll(summary, { timeout: 60_000 }).toContain('8 image(s)');
+    await expect.poll(summary, { timeout: 60_000 }).toContain('8 images');
 
     await page.getByTestId('select-mode').click();
     expect(await pickedCount()).toBe('0 selected');
@@ -78,20 +78,20 @@ describe('bulk removal in the dataset browser', () => {
     expect(wording).toContain('the server keeps earlier versions');
     expect(wording).toContain('no undo');
     await confirm.getByRole('button', { name: 'Keep them' }).click();
-    expect(await summary()).toContain('8 image(s)');
+    expect(await summary()).toContain('8 images');
 
     await page.getByTestId('remove-selected').click();
     await page.getByTestId('bulk-confirm-remove').click();
-    await expect.poll(summary).toContain('3 image(s)');
+    await expect.poll(summary).toContain('3 images');
     await expect.poll(shownCount).toBe('3 of 3 shown');
-    expect(await page.getByTestId('bulk-notice').textContent()).toContain('Removed 5 photo(s)');
+    expect(await page.getByTestId('bulk-notice').textContent()).toContain('Removed 5 photos');
     expect(await pickedCount()).toBe('0 selected');
     const kept = ['photo-0.png', 'photo-5.png', 'photo-7.png'];
     expect(await stored(datasetId)).toEqual({ names: kept, suggestions: 0 });
     expect(await cell('photo-1.png').count()).toBe(0);
 
     await page.reload();
-    await expect.poll(summary).toContain('3 image(s)');
+    await expect.poll(summary).toContain('3 images');
     expect((await stored(datasetId)).names).toEqual(kept);
     for (const name of kept) expect(await cell(name).count()).toBe(1);
   });
@@ -105,7 +105,7 @@ describe('bulk removal in the dataset browser', () => {
       unlabeledEvery: 10,
     });
     await page.goto(`${loupe.url}/datasets/${datasetId}`);
-    await expect.poll(summary, { timeout: 60_000 }).toContain('10000 image(s)');
+    await expect.poll(summary, { timeout: 60_000 }).toContain('10,000 images');
     await expect.poll(shownCount, { timeout: 60_000 }).toBe('10000 of 10000 shown');
     await page.getByTestId('state-filter').selectOption('unlabeled');
     await expect.poll(shownCount).toBe('1000 of 10000 shown');
@@ -128,7 +128,7 @@ describe('bulk removal in the dataset browser', () => {
     });
     const started = Date.now();
     await page.getByTestId('bulk-confirm-remove').click();
-    await expect.poll(summary, { timeout: 120_000 }).toContain('9000 image(s)');
+    await expect.poll(summary, { timeout: 120_000 }).toContain('9,000 images');
     const seconds = (Date.now() - started) / 1000;
     await expect.poll(shownCount).toBe('0 of 9000 shown');
     const { longest, progress, supported } = await page.evaluate(() => {

@@ -163,3 +163,58 @@ export function polygonsOnPage(page: Page) {
       }),
   );
 }
+
+type TouchType = 'touchStart' | 'touchMove' | 'touchEnd';
+
+/** Touch events through CDP (the browser makes the pointer events), one point per finger. */
+async function touches(page: Page, steps: [TouchType, [number, number][]][]) {
+  const cdp = await page.context().newCDPSession(page);
+  for (const [type, points] of steps) {
+    await cdp.send('Input.dispatchTouchEvent', {
+      type,
+      touchPoints: points.map(([x, y], id) => ({ x, y, id })),
+    });
+  }
+  await cdp.detach();
+}
+
+/**
+ * Two fingers spread apart around the middle of the labeling stage: a phone's zoom. The first
+ * finger lands and moves a little before the second, as a real hand does.
+ */
+export async function pinchOut(page: Page) {
+  const s = (await page.locator('.stage').boundingBox())!;
+  const [cx, cy] = [s.x + s.width / 2, s.y + s.height / 2];
+  const spread: [TouchType, [number, number][]][] = [];
+  for (let d = 30; d <= 80; d += 10) {
+    spread.push([
+      'touchMove',
+      [
+        [cx - d, cy],
+        [cx + d, cy],
+      ],
+    ]);
+  }
+  await touches(page, [
+    ['touchStart', [[cx - 20, cy]]],
+    ['touchMove', [[cx - 22, cy]]],
+    [
+      'touchStart',
+      [
+        [cx - 22, cy],
+        [cx + 20, cy],
+      ],
+    ],
+    ...spread,
+    ['touchEnd', []],
+  ]);
+}
+
+/** One finger moved `dx` pixels sideways from `from`, in five steps. */
+export async function swipeSideways(page: Page, from: { x: number; y: number }, dx: number) {
+  const moves: [TouchType, [number, number][]][] = [1, 2, 3, 4, 5].map((i) => [
+    'touchMove',
+    [[from.x + (dx * i) / 5, from.y]],
+  ]);
+  await touches(page, [['touchStart', [[from.x, from.y]]], ...moves, ['touchEnd', []]]);
+}

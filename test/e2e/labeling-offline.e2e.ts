@@ -58,7 +58,7 @@ describe('offline labeling', () => {
   it('creates, imports, draws and edits with mouse and keyboard, offline, and keeps it all', async () => {
     await createDataset(page, 'Offline cards', 'card, corner');
     await page.getByTestId('add-images').setInputFiles(cards.images.map((i) => cards.path(i.file)));
-    await expect.poll(summary).toContain('3 image(s) · 0 box(es)');
+    await expect.poll(summary).toContain('3 images · 0 boxes');
 
     // Image 1: a card box, then key 2 makes the selected box a corner.
     await drawBox(page, A);
@@ -70,39 +70,39 @@ describe('offline labeling', () => {
     await page.keyboard.press('1');
     await drawBox(page, B);
     await expect.poll(() => boxClasses(page)).toEqual([1, 0]);
-    await expect.poll(summary).toContain('2 box(es)');
+    await expect.poll(summary).toContain('2 boxes');
     // Delete removes the selected (just drawn) box.
     await page.keyboard.press('Delete');
     await expect.poll(() => boxClasses(page)).toEqual([1]);
-    await expect.poll(summary).toContain('1 box(es)');
+    await expect.poll(summary).toContain('1 box ·');
 
     // Next image, then "repeat previous image's labels".
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.getByTestId('image-position').textContent()).toContain('2 / 3');
     await page.keyboard.press('r');
     await expect.poll(() => boxClasses(page)).toEqual([1]);
-    await expect.poll(summary).toContain('2 box(es)');
+    await expect.poll(summary).toContain('2 boxes');
 
     // Undo the repeat and the delete with Ctrl+Z.
     await page.keyboard.press('Control+z');
-    await expect.poll(summary).toContain('1 box(es)');
+    await expect.poll(summary).toContain('1 box ·');
     await page.keyboard.press('Control+z');
-    await expect.poll(summary).toContain('2 box(es)');
+    await expect.poll(summary).toContain('2 boxes');
     await expect.poll(() => page.getByTestId('image-position').textContent()).toContain('1 / 3');
 
     // The history survives a reload (offline): redo twice brings both steps back.
     await page.reload();
-    await expect.poll(summary).toContain('3 image(s) · 2 box(es)');
+    await expect.poll(summary).toContain('3 images · 2 boxes');
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+Shift+Z');
-    await expect.poll(summary).toContain('1 box(es)');
+    await expect.poll(summary).toContain('1 box ·');
     await page.getByTestId('redo').click();
-    await expect.poll(summary).toContain('2 box(es)');
+    await expect.poll(summary).toContain('2 boxes');
     await expect.poll(() => page.getByTestId('image-position').textContent()).toContain('2 / 3');
     await expect(page.getByTestId('redo').isDisabled()).resolves.toBe(true);
 
     await page.reload();
-    await expect.poll(summary).toContain('3 image(s) · 2 box(es)');
+    await expect.poll(summary).toContain('3 images · 2 boxes');
   });
 
   it('merges two classes and relabels every box, offline', async () => {
@@ -115,10 +115,10 @@ describe('offline labeling', () => {
     await page.getByRole('button', { name: 'Merge', exact: true }).click();
     await expect
       .poll(() => page.getByRole('status').textContent())
-      .toContain('Merged "corner" into "card": 3 label(s) relabeled.');
-    await expect.poll(summary).toContain('3 box(es) · classes: card');
+      .toContain('Merged "corner" into "card": 3 labels relabeled.');
+    await expect.poll(summary).toContain('3 boxes · classes: card');
     await page.reload();
-    await expect.poll(summary).toContain('3 box(es) · classes: card');
+    await expect.poll(summary).toContain('3 boxes · classes: card');
     for (const n of [0, 1, 2]) {
       await page.getByTestId('image-strip').getByRole('button').nth(n).click();
       expect(new Set(await boxClasses(page))).toEqual(new Set([0]));

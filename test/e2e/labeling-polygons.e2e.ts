@@ -30,7 +30,7 @@ describe('polygon editor', () => {
     await page.goto(`${loupe.url}/?token=${loupe.tokens.userToken}`);
     await createTaskDataset(page, 'Outlines', 'card, corner', 'Polygons (segment)');
     await page.getByTestId('add-images').setInputFiles(cards.path(cards.images[0]!.file));
-    await expect.poll(summary).toContain('1 image(s)');
+    await expect.poll(summary).toContain('1 image ·');
 
     // A triangle closed by tapping its first vertex again.
     await tapVertices(page, [
@@ -49,7 +49,7 @@ describe('polygon editor', () => {
         ],
       },
     ]);
-    await expect.poll(summary).toContain('1 polygon(s)');
+    await expect.poll(summary).toContain('1 polygon ·');
 
     // Escape clears the selection; a quadrilateral of class 2, closed with Enter.
     await page.keyboard.press('Escape');
@@ -62,7 +62,7 @@ describe('polygon editor', () => {
     ]);
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await polygons()).map((p) => p.classIndex)).toEqual([0, 1]);
-    await expect.poll(summary).toContain('2 polygon(s)');
+    await expect.poll(summary).toContain('2 polygons');
   });
 
   it('selects, drags a vertex, adds one on an edge, deletes it, with mouse and keys', async () => {
@@ -104,14 +104,14 @@ describe('polygon editor', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Delete');
     await expect.poll(async () => (await polygons()).length).toBe(1);
-    await expect.poll(summary).toContain('1 polygon(s)');
+    await expect.poll(summary).toContain('1 polygon ·');
 
     // Undo brings the deleted polygon back, and it survives a reload.
     await page.keyboard.press('Control+z');
-    await expect.poll(summary).toContain('2 polygon(s)');
+    await expect.poll(summary).toContain('2 polygons');
     const kept = await polygons();
     await page.reload();
-    await expect.poll(summary).toContain('2 polygon(s)');
+    await expect.poll(summary).toContain('2 polygons');
     await expect.poll(polygons).toEqual(kept);
   });
 });

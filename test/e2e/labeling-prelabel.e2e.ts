@@ -9,6 +9,7 @@ import type { Job, ModelVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { generateCards, startLoupe } from './loupe-server';
 import { createDataset } from './labeling-helpers';
+import { plural } from '../../web/lib/text/wording';
 
 let loupe: Awaited<ReturnType<typeof startLoupe>>;
 let browser: Browser;
@@ -49,7 +50,7 @@ describe('pre-labeling', () => {
     await page
       .getByTestId('add-images')
       .setInputFiles(cards.images.slice(0, 3).map((i) => cards.path(i.file)));
-    await expect.poll(summary).toContain('3 image(s) · 0 box(es)');
+    await expect.poll(summary).toContain('3 images · 0 boxes');
 
     const panel = page.getByTestId('prelabel');
     await panel.locator('summary').click();
@@ -67,18 +68,20 @@ describe('pre-labeling', () => {
 
     // One accepted by hand, the rest all at once above 0%.
     await page.getByTestId('suggestions').getByRole('button', { name: 'Accept' }).first().click();
-    await expect.poll(summary).toContain('1 box(es)');
+    await expect.poll(summary).toContain('1 box ·');
     if (count > 1) {
       await page.getByTestId('accept-threshold').fill('0');
       await panel.getByRole('button', { name: /Accept all/ }).click();
-      await expect.poll(summary).toContain(`${count} box(es)`);
+      await expect.poll(summary).toContain(`${plural(count, 'box', 'boxes')}`);
     }
     await expect.poll(() => page.getByTestId('prediction').count()).toBe(0);
     expect(await page.getByTestId('box').count()).toBe(count);
 
     // Accepting is an ordinary label change: undo takes it back.
     await page.getByTestId('undo').click();
-    await expect.poll(summary).toContain(`${count - (count > 1 ? count - 1 : 1)} box(es)`);
+    await expect
+      .poll(summary)
+      .toContain(`${plural(count - (count > 1 ? count - 1 : 1), 'box', 'boxes')}`);
   });
 
   it('pre-labels every unlabeled image with progress', async () => {
@@ -99,7 +102,7 @@ describe('pre-labeling', () => {
     const predictions = await page.getByTestId('prediction').count();
     expect(predictions).toBeGreaterThan(0);
     await page.reload();
-    await expect.poll(summary).toContain('3 image(s)');
+    await expect.poll(summary).toContain('3 images');
     await expect.poll(() => page.getByTestId('image-position').textContent()).toContain('1 / 3');
 
     const filter = page.getByTestId('confidence-filter');

@@ -64,12 +64,12 @@ describe('export and import', () => {
     await goHome();
     await createDataset(page, 'Round trip', 'card, corner');
     await page.getByTestId('add-images').setInputFiles(cards.images.map((i) => cards.path(i.file)));
-    await expect.poll(summary).toContain('3 image(s) · 0 box(es)');
+    await expect.poll(summary).toContain('3 images · 0 boxes');
     await drawBox(page, { x: 0.1, y: 0.1, w: 0.4, h: 0.3 });
     await page.keyboard.press('2'); // the selected box becomes a corner
     await page.getByTestId('image-strip').getByRole('button').nth(1).click();
     await drawBox(page, { x: 0.5, y: 0.5, w: 0.3, h: 0.3 });
-    await expect.poll(summary).toContain('3 image(s) · 2 box(es)');
+    await expect.poll(summary).toContain('3 images · 2 boxes');
     original = await labelsByFile();
     expect(Object.values(original).sort()).toEqual([[], [0], [1]]);
 
@@ -85,7 +85,7 @@ describe('export and import', () => {
         // Boxes do not fit in ImageFolder: said before anything is written.
         await expect
           .poll(() => warnings.textContent())
-          .toContain('2 box(es) and polygon(s) are left out');
+          .toContain('2 boxes and polygons are left out');
         continue;
       }
       await expect.poll(() => warnings.textContent()).toContain('holds every label');
@@ -109,10 +109,10 @@ describe('export and import', () => {
       await page.getByTestId('import-dataset').setInputFiles(exported[format]!);
       await expect
         .poll(() => page.getByTestId('import-result').textContent())
-        .toContain('3 image(s)');
+        .toContain('3 images');
       await expect.poll(datasetCount).toBe(before + 1);
       await page.getByTestId('import-result').getByRole('link', { name: 'Open it' }).click();
-      await expect.poll(summary).toContain('3 image(s) · 2 box(es) · classes: card, corner');
+      await expect.poll(summary).toContain('3 images · 2 boxes · classes: card, corner');
       // The same boxes on the same images, by file name.
       expect(await labelsByFile()).toEqual(original);
     },
@@ -144,13 +144,13 @@ describe('export and import', () => {
     await goHome();
     await createDataset(page, 'Corners first', 'corner');
     await page.getByTestId('add-images').setInputFiles(cards.path(cards.images[0]!.file));
-    await expect.poll(summary).toContain('1 image(s) · 0 box(es)');
+    await expect.poll(summary).toContain('1 image · 0 boxes');
     await page.getByTestId('import-into-dataset').setInputFiles(exported['yolo-detect']!);
     // The photo it holds is skipped (its labels stay); 'card' is new and appended after 'corner'.
     await expect
       .poll(() => page.getByRole('status').first().textContent())
-      .toContain('2 image(s) imported; 1 already in the dataset, skipped; new classes: card');
-    await expect.poll(summary).toContain('3 image(s) · 1 box(es) · classes: corner, card');
+      .toContain('2 images imported; 1 already in the dataset, skipped; new classes: card');
+    await expect.poll(summary).toContain('3 images · 1 box · classes: corner, card');
     const byFile = await labelsByFile();
     const first = cards.images[0]!.file.split('/').at(-1)!;
     expect(byFile[first]).toEqual([]);

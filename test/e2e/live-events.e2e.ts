@@ -115,7 +115,7 @@ it('two tabs share one event stream, opened with a ticket; the other tab takes o
   await report(1);
   await expect.poll(() => streams.length).toBe(2);
   await report(2);
-  await expect.poll(() => follower.getByTestId('epoch-count').textContent()).toBe('2 epoch(s)');
+  await expect.poll(() => follower.getByTestId('epoch-count').textContent()).toBe('2 epochs');
   expect(streams[1]!.page).toBe(follower);
   expect(streams[1]!.url).toMatch(/ticket=.*after=\d+-\d+|after=\d+-\d+.*ticket=/);
   expect(streams[1]!.url).not.toContain(userToken);

@@ -24,7 +24,7 @@ describe('class changes between two devices', () => {
     await a.getByTestId('add-images').setInputFiles(devices.photos);
     await expect
       .poll(() => a.getByTestId('dataset-summary').textContent(), { timeout: 60_000 })
-      .toContain('2 image(s)');
+      .toContain('2 images');
     await a.getByTestId('image-strip').getByTitle('photo-0.png').click();
     await drawBox(a, { x: 0.2, y: 0.2, w: 0.5, h: 0.5 });
     await expect.poll(() => boxClasses(a)).toEqual([0]);
@@ -35,7 +35,7 @@ describe('class changes between two devices', () => {
     await b.getByRole('button', { name: 'Work on Class cards here' }).click();
     await expect
       .poll(() => b.getByTestId('join-result').textContent(), { timeout: 60_000 })
-      .toContain('2 image(s) downloaded');
+      .toContain('2 images downloaded');
     expect(await stored(b)).toEqual(await serverState());
   });
 

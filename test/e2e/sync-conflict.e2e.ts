@@ -44,7 +44,7 @@ describe('two devices on one live dataset', () => {
     await createDataset(a.page, 'Shared cards', 'card, back, sleeve');
     datasetId = new URL(a.page.url()).pathname.split('/').filter(Boolean).pop()!;
     await a.page.getByTestId('add-images').setInputFiles(devices.photos);
-    await expect.poll(() => summary(a.page), { timeout: 60_000 }).toContain('2 image(s)');
+    await expect.poll(() => summary(a.page), { timeout: 60_000 }).toContain('2 images');
     await showPhoto(a.page, 'photo-0.png');
     await drawBox(a.page, { x: 0.2, y: 0.2, w: 0.5, h: 0.5 });
     await expect.poll(() => boxClasses(a.page)).toEqual([0]);
@@ -61,11 +61,11 @@ describe('two devices on one live dataset', () => {
     await b.page.getByRole('button', { name: 'Work on Shared cards here' }).click();
     await expect
       .poll(() => b.page.getByTestId('join-result').textContent(), { timeout: 60_000 })
-      .toContain('2 image(s) downloaded');
+      .toContain('2 images downloaded');
     await b.page.getByTestId('join-result').getByRole('link', { name: 'Open it' }).click();
     // The same id: B's edits go to A's live dataset, not to a copy.
     await b.page.waitForURL(`**/datasets/${datasetId}`);
-    await expect.poll(() => summary(b.page)).toContain('2 image(s) · 1 box(es)');
+    await expect.poll(() => summary(b.page)).toContain('2 images · 1 box');
     await showPhoto(b.page, 'photo-0.png');
     await expect.poll(() => boxClasses(b.page)).toEqual([0]);
     expect(await storedLabels(b.page)).toEqual(await serverLabels());

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetManifest, DatasetVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { createDataset, drawBox, noisePhotos, startLabelingServer } from './labeling-helpers';
+import { plural } from '../../web/lib/text/wording';
 
 const IMAGES = 10;
 let server: Awaited<ReturnType<typeof startLabelingServer>>;
@@ -83,7 +84,7 @@ describe('sync through a network cut and a lost acknowledgement', () => {
     await page.getByTestId('add-images').setInputFiles(photos);
     await expect
       .poll(() => summary().textContent(), { timeout: 120_000 })
-      .toContain(`${IMAGES} image(s)`);
+      .toContain(`${plural(IMAGES, 'image')}`);
     await drawBox(page, { x: 0.1, y: 0.1, w: 0.4, h: 0.4 });
     await expect.poll(boxCount).toBe(1);
 
@@ -179,16 +180,16 @@ describe('sync through a network cut and a lost acknowledgement', () => {
     await get().click();
     await expect
       .poll(() => other.getByTestId('pull-result').textContent(), { timeout: 60_000 })
-      .toContain(`${IMAGES} image(s) downloaded`);
+      .toContain(`${plural(IMAGES, 'image')} downloaded`);
     // A second pull of the same version finds every image on the device.
     await get().click();
     await expect
       .poll(() => other.getByTestId('pull-result').textContent())
-      .toContain('0 image(s) downloaded');
+      .toContain('0 images downloaded');
     await other.getByTestId('pull-result').getByRole('link', { name: 'Open it' }).click();
     await expect
       .poll(() => other.getByTestId('dataset-summary').textContent())
-      .toContain(`${IMAGES} image(s) · 3 box(es)`);
+      .toContain(`${plural(IMAGES, 'image')} · 3 boxes`);
     expect(await other.getByTestId('dataset-summary').textContent()).toContain(
       `synced as ${latest.id.slice(0, 12)}`,
     );

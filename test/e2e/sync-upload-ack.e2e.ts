@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetVersion } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { createDataset, noisePhotos, startLabelingServer } from './labeling-helpers';
+import { plural } from '../../web/lib/text/wording';
 
 const SMALL = 3;
 const CHUNK = 4 * 1024 * 1024; // web/lib/sync/blob-upload.ts's CHUNK_BYTES
@@ -64,7 +65,7 @@ describe('an upload whose answer is lost', () => {
     await page.getByTestId('add-images').setInputFiles(photos);
     await expect
       .poll(() => page.getByTestId('dataset-summary').textContent(), { timeout: 120_000 })
-      .toContain(`${SMALL + 1} image(s)`);
+      .toContain(`${plural(SMALL + 1, 'image')}`);
 
     const finished: { method: string; url: string; status: number }[] = [];
     let putsSent = 0;

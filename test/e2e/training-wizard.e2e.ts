@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { DatasetVersion, Job, ModelVersion } from '../../server/contract';
 import { generateCards, openLoupePage, type Loupe } from './loupe-server';
+import { plural } from '../../web/lib/text/wording';
 
 /**
  * The wizard trains on two synced datasets at once: their classes side by side, one renamed
@@ -97,7 +98,7 @@ describe('training wizard: several datasets, a class mapping, a test split', () 
     const row = testTable.locator('tr[data-key="metrics/mAP50-95(B)"] td');
     await expect.poll(() => row.count()).toBe(2);
     expect(await page.getByTestId('model-test-split').textContent()).toContain(
-      `${validation.test!.images} photo(s)`,
+      plural(validation.test!.images, 'photo'),
     );
   }, 400_000);
 });

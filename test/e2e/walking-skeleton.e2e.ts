@@ -11,6 +11,7 @@ import type {
 } from '../../server/contract';
 import { launchChromium, PHONE } from './browser';
 import { generateCards, startLoupe, type FixtureImage } from './loupe-server';
+import { plural } from '../../web/lib/text/wording';
 
 /** Tiny CPU training: enough epochs to see the chart grow, small enough for CI's two cores. */
 const EPOCHS = Number(process.env.LOUPE_E2E_EPOCHS ?? 3);
@@ -88,7 +89,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await page
       .getByTestId('add-images')
       .setInputFiles([...cards.images.map((i) => cards.path(i.file)), notImage]);
-    await expect.poll(() => summary().textContent()).toContain(`${IMAGES} image(s)`);
+    await expect.poll(() => summary().textContent()).toContain(`${plural(IMAGES, 'image')}`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('notes.jpg');
 
     const thumbs = page.getByTestId('image-strip').getByRole('button');
@@ -97,7 +98,9 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
       await thumbs.filter({ hasText: image.file.split('/').at(-1) ?? image.file }).click();
       await drawBoxes(image);
     }
-    await expect.poll(() => summary().textContent()).toContain(`${expectedBoxes} box(es)`);
+    await expect
+      .poll(() => summary().textContent())
+      .toContain(`${plural(expectedBoxes, 'box', 'boxes')}`);
 
     await snap('1-labeled');
     // Edits show at once and are stored just after; reload once the page says they are stored.
@@ -107,7 +110,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await page.reload();
     await expect
       .poll(() => summary().textContent())
-      .toContain(`${IMAGES} image(s) · ${expectedBoxes} box(es)`);
+      .toContain(`${plural(IMAGES, 'image')} · ${plural(expectedBoxes, 'box', 'boxes')}`);
   });
 
   it('syncs: the server seals a version with every image once and every box', async () => {
@@ -122,9 +125,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     });
     // A second sync sends nothing: the server already has every image.
     await page.getByRole('button', { name: 'Sync' }).click();
-    await expect
-      .poll(() => page.getByRole('status').textContent())
-      .toContain('0 image(s) uploaded');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('0 images uploaded');
   });
 
   it('trains for real and shows the metrics growing live', async () => {
@@ -203,7 +204,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await page.getByTestId('detect-image').setInputFiles(cards.path(image.file));
     await untilShown('detection-summary');
     expect(await page.getByTestId('detection-summary').textContent()).toMatch(
-      /\d+ detection\(s\)\s*· decode \d+ ms\s*· pre \d+ ms/,
+      /\d+ detections? · decode \d+ ms · pre \d+ ms/,
     );
     const boxes = await page
       .getByTestId('detection')
@@ -228,7 +229,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(/\/datasets\//);
     await page.getByTestId('add-images').setInputFiles(cards.path(cards.images[1]!.file));
-    await expect.poll(() => summary().textContent()).toContain('1 image(s)');
+    await expect.poll(() => summary().textContent()).toContain('1 image ·');
     await page.getByRole('button', { name: 'Train' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('no labeled images');
     const jobs = await loupe.api<Job[]>('/api/jobs');

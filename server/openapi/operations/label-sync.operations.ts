@@ -9,6 +9,7 @@ import {
   LabelPushResult,
   LiveDatasetId,
   LiveDatasetSummary,
+  RenameLiveDatasetRequest,
 } from '../../contract';
 import type { Operation } from '../operation';
 
@@ -29,6 +30,22 @@ export const labelSyncOperations: Operation[] = [
     auth: ['user'],
     replies: {
       200: { description: 'the most recently changed first', json: z.array(LiveDatasetSummary) },
+    },
+  },
+  {
+    method: 'patch',
+    path: '/api/label-sync/:datasetId',
+    tag: 'sync',
+    summary: 'Rename a live dataset',
+    description:
+      'A device renamed its copy. Sealed dataset versions keep the name they were sealed under.',
+    auth: ['user'],
+    params: DatasetParam,
+    body: { json: RenameLiveDatasetRequest, description: 'the new name' },
+    replies: { 200: { description: 'the renamed dataset', json: LiveDatasetSummary } },
+    errors: {
+      400: 'the name is empty or over 120 characters',
+      404: 'no live dataset with this id',
     },
   },
   {

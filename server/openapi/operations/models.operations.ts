@@ -7,6 +7,7 @@ import {
   PredictQuery,
   Prediction,
   PredictionBatch,
+  RenameModelRequest,
 } from '../../contract';
 import { BINARY, type Operation } from '../operation';
 import { UuidParam } from './params';
@@ -50,6 +51,18 @@ export const modelOperations: Operation[] = [
     params: UuidParam,
     ...storedFile('the ONNX file', BINARY),
     errors: { 404: 'no such model version', ...RANGE_ERROR },
+  },
+  {
+    method: 'patch',
+    path: '/api/models/:id',
+    tag: 'models',
+    summary: 'Name or rename a model version',
+    description: 'null clears the name; lists then tell versions apart by date, dataset and score.',
+    auth: ['user'],
+    params: UuidParam,
+    body: { json: RenameModelRequest, description: 'the new name' },
+    replies: { 200: { description: 'the renamed version', json: ModelVersion } },
+    errors: { 400: 'the name is empty or over 80 characters', 404: 'no such model version' },
   },
   {
     method: 'delete',

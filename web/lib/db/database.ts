@@ -68,6 +68,8 @@ export interface DatasetRow {
   /** The server's id (SHA-256 of the sealed manifest) of the last version this dataset became. */
   lastSyncedVersionId?: string;
   lastSyncedAt?: number;
+  /** Renamed here while the server holds a live copy under the old name: sent at the next sync. */
+  renamePending?: boolean;
 }
 
 export interface ImageRow {
@@ -135,6 +137,8 @@ export interface ModelRow {
   metadata: ModelMetadata;
   /** When the server registered the version (ISO), for display. */
   createdAt: string;
+  /** The version's name when it was stored (rows stored before names: absent). */
+  name?: string | null;
   storedAt: number;
 }
 

@@ -90,7 +90,7 @@ describe('removeImagesFromDataset', () => {
     const error = await removeImagesFromDataset(DATASET, shas(0, 120)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PartialRemovalError);
     expect((error as PartialRemovalError).message).toMatch(
-      /^50 photo\(s\) were removed; the other 70 are untouched/,
+      /^50 photos were removed; the other 70 are untouched/,
     );
     const db = getDb();
     expect(await db.annotations.where('datasetId').equals(DATASET).count()).toBe(IMAGES - 50);

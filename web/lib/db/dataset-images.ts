@@ -14,6 +14,7 @@ import { DatasetError, isQuotaError, notFound } from './dataset-errors';
 import { labelsOf } from './image-labels';
 import { setLabels } from './label-edits';
 import { removeAllAndRecord, removeAndRecord, writeAndRecord } from './label-log';
+import { plural } from '$lib/text/wording';
 
 /** Blob writes batched ~50 per transaction ran 2-4x faster than one per transaction (FACTS.md). */
 const BATCH_SIZE = 50;
@@ -137,7 +138,7 @@ export async function addImagesToDataset(
       const notSaved = unique.length - written;
       throw new DatasetError(
         'storage-full',
-        `Storage on this device is full: ${result.added} new image(s) were saved to the dataset, ` +
+        `Storage on this device is full: ${plural(result.added, 'new image was', 'new images were')} saved to the dataset, ` +
           `${notSaved} were not. Delete datasets you no longer need (sync them first to keep ` +
           `them on the server), then import the remaining images again.`,
         { ...result, notSaved },
@@ -220,7 +221,7 @@ export class PartialRemovalError extends Error {
   ) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(
-      `${removed} photo(s) were removed; the other ${untouched} are untouched and still in the ` +
+      `${plural(removed, 'photo was', 'photos were')} removed; the other ${untouched} are untouched and still in the ` +
         `dataset (${why}). Select them again and retry; if it keeps failing, reload the page.`,
       { cause },
     );

@@ -128,7 +128,7 @@ describe('addImagesToDataset', () => {
     const many = Array.from({ length: 70 }, (_, i) => image(`photo-${i}`));
     const error = await rejection(addImagesToDataset(id, many));
     expect(error.code).toBe('storage-full');
-    expect(error.message).toMatch(/50 new image\(s\) were saved.*20 were not/);
+    expect(error.message).toMatch(/50 new images were saved.*20 were not/);
     expect(error.message).toMatch(/import the remaining images again/);
     expect(await getDb().images.count()).toBe(50);
     expect(await getDb().annotations.count()).toBe(50);

@@ -122,13 +122,51 @@ export function hasUnsyncedChanges(dataset: DatasetRow): boolean {
   return dataset.lastSyncedAt === undefined || dataset.updatedAt > dataset.lastSyncedAt;
 }
 
-/** Deletes the dataset, its labels and suggestions, and the image bytes no other dataset uses. */
+/**
+ * Renames the dataset on this device. A dataset the server holds a live copy of is marked, so
+ * the next sync renames that copy too (see sync/dataset-rename.ts); sealed versions keep theirs.
+ */
+export async function renameDataset(id: string, name: string): Promise<DatasetRow> {
+  const db = getDb();
+  const checked = checkName(name);
+  return db.transaction('rw', [db.datasets, db.labelSync], async () => {
+    const row = await db.datasets.get(id);
+    if (!row) throw new DatasetError('not-found', 'This dataset is no longer on this device.');
+    if (row.name === checked) return row;
+    const sync = await db.labelSync.get(id);
+    const onServer = !!sync && (sync.lastAck > 0 || sync.cursor > 0);
+    const next = { ...row, name: checked, renamePending: onServer || row.renamePending };
+    await db.datasets.put(next);
+    return next;
+  });
+}
+
+/**
+ * Deletes the dataset from this device: its labels, suggestions, undo history, label-sync log and
+ * queued sync, and the image bytes no other dataset uses. The server's copies are not touched.
+ */
 export async function deleteDataset(id: string): Promise<void> {
   const db = getDb();
   await db.transaction(
     'rw',
-    [db.datasets, db.images, db.annotations, db.edits, db.thumbnails, db.suggestions],
+    [
+      db.datasets,
+      db.images,
+      db.annotations,
+      db.edits,
+      db.thumbnails,
+      db.suggestions,
+      db.labelLog,
+      db.labelSync,
+      db.syncQueue,
+    ],
     async () => {
+      await db.labelLog
+        .where('[datasetId+seq]')
+        .between([id, Dexie.minKey], [id, Dexie.maxKey])
+        .delete();
+      await db.labelSync.delete(id);
+      await db.syncQueue.delete(id);
       await db.edits
         .where('[datasetId+id]')
         .between([id, Dexie.minKey], [id, Dexie.maxKey])

@@ -4,6 +4,7 @@
 import { Box, Polygon, SplitName } from '$contract';
 import type { AnnotationRow, ImageLabels } from './database';
 import { DatasetError } from './dataset-errors';
+import { plural } from '$lib/text/wording';
 
 export const MAX_SHAPES = 1000;
 
@@ -75,7 +76,7 @@ export function checkLabels(labels: ImageLabels, classCount: number): ImageLabel
   const classCheck = (what: string, classIndex: number, details: Record<string, unknown>) => {
     if (classIndex >= classCount) {
       throw invalid(
-        `${what} uses class ${classIndex + 1}, but the dataset has ${classCount} class(es); ` +
+        `${what} uses class ${classIndex + 1}, but the dataset has ${plural(classCount, 'class', 'classes')}; ` +
           `pick one of them. ${unchanged}`,
         details,
       );

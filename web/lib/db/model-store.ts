@@ -20,6 +20,7 @@ export interface VerifiedModel {
   blob: Blob;
   metadata: ModelMetadata;
   createdAt: string;
+  name?: string | null;
 }
 
 export async function storeVerifiedModel(model: VerifiedModel): Promise<StoreOutcome> {

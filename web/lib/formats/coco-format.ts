@@ -16,6 +16,7 @@ import {
   type ImportPlan,
 } from './format-types';
 import { unzipChecked, type ZipEntries } from './yolo-format';
+import { plural } from '$lib/text/wording';
 
 export const COCO_JSON = 'annotations.json';
 
@@ -46,7 +47,7 @@ export function cocoWarnings(input: { images: { labels: ImageLabels }[] }): stri
   const classified = input.images.filter((i) => i.labels.imageClass !== null).length;
   return classified > 0
     ? [
-        `${classified} image-level class(es) are left out (COCO detection JSON has no image classes; export ImageFolder for those).`,
+        `${plural(classified, 'image-level class is', 'image-level classes are')} left out (COCO detection JSON has no image classes; export ImageFolder for those).`,
       ]
     : [];
 }
@@ -236,7 +237,7 @@ function readCoco(
   const known = new Set(coco.images.map((i) => i.id));
   for (const [id, list] of byImage) {
     if (!known.has(id)) {
-      skipped.push(`${list.length} annotation(s) for image id ${id}, which is not listed`);
+      skipped.push(`${plural(list.length, 'annotation')} for image id ${id}, which is not listed`);
     }
   }
   let polygons = 0;

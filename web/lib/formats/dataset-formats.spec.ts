@@ -142,20 +142,31 @@ describe('polygons are never silently turned into boxes', () => {
   it('a YOLO detect export of polygons says so before it is written', () => {
     expect(
       exportWarnings('yolo-detect', { task: 'segment', classes, images: segmentImages }),
-    ).toEqual(['2 polygon(s) are written as their bounding boxes (YOLO detect holds boxes only).']);
+    ).toEqual(['2 polygons are written as their bounding boxes (YOLO detect holds boxes only).']);
   });
 });
 
 describe('what a format cannot hold, said before export', () => {
+  it('says review marks are left out rather than that every label is held', () => {
+    const input = { task: 'detect' as Task, classes, images: detectImages };
+    expect(exportWarnings('coco', input)).toEqual([]);
+    expect(exportWarnings('coco', { ...input, reviewed: 2 })).toEqual([
+      'Review marks are not exported: 2 photos are marked reviewed, and the mark stays on this device only (no export format holds it).',
+    ]);
+    expect(exportWarnings('yolo-detect', { ...input, reviewed: 1 })).toEqual([
+      'Review marks are not exported: 1 photo is marked reviewed, and the mark stays on this device only (no export format holds it).',
+    ]);
+  });
+
   it('names the labels each format leaves out', () => {
     const all = [...detectImages, ...segmentImages, ...classifyImages];
     const input = { task: 'detect' as Task, classes, images: all };
     expect(exportWarnings('imagefolder', input)).toEqual([
-      '3 image(s) without an image class are left out (ImageFolder files every image under its class).',
-      '4 box(es) and polygon(s) are left out (ImageFolder holds image classes only; export YOLO or COCO for those).',
+      '3 images without an image class are left out (ImageFolder files every image under its class).',
+      '4 boxes and polygons are left out (ImageFolder holds image classes only; export YOLO or COCO for those).',
     ]);
     expect(exportWarnings('coco', input)).toEqual([
-      '3 image-level class(es) are left out (COCO detection JSON has no image classes; export ImageFolder for those).',
+      '3 image-level classes are left out (COCO detection JSON has no image classes; export ImageFolder for those).',
     ]);
     expect(exportWarnings('coco', { ...input, images: [] })).toEqual([
       'The dataset has no images yet.',
@@ -230,7 +241,7 @@ describe('bad files', () => {
       { classIndex: 0, x: 0.1, y: 0.1, w: 0.2, h: 0.2 },
     ]);
     expect(plan.skipped).toEqual([
-      '1 annotation(s) for image id 7, which is not listed',
+      '1 annotation for image id 7, which is not listed',
       'a.jpg annotation 2: category 9 is not listed',
       'a.jpg annotation 3: the box reaches outside the image',
       'a.jpg annotation 4: an RLE mask (crowd); only polygon outlines and boxes are read',

@@ -18,10 +18,17 @@ import {
   importImageFolder,
 } from './imagefolder-format';
 import { exportYolo, importYolo, unzipChecked, yoloWarnings } from './yolo-format';
+import { plural } from '$lib/text/wording';
 
 export type FormatId = 'yolo-detect' | 'yolo-segment' | 'coco' | 'imagefolder';
 
-type WarningInput = { task: Task; classes: string[]; images: { labels: ImageLabels }[] };
+type WarningInput = {
+  task: Task;
+  classes: string[];
+  images: { labels: ImageLabels }[];
+  /** How many photos are marked reviewed: no format here holds review marks. */
+  reviewed?: number;
+};
 
 interface DatasetFormat {
   id: FormatId;
@@ -69,6 +76,11 @@ export function formatById(id: FormatId): DatasetFormat {
 export function exportWarnings(id: FormatId, input: WarningInput): string[] {
   const warnings = formatById(id).warnings(input);
   if (input.images.length === 0) warnings.unshift('The dataset has no images yet.');
+  if (input.reviewed) {
+    warnings.push(
+      `Review marks are not exported: ${plural(input.reviewed, 'photo is', 'photos are')} marked reviewed, and the mark stays on this device only (no export format holds it).`,
+    );
+  }
   return warnings;
 }
 

@@ -31,7 +31,11 @@ export async function inZipWorker<T>(
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([job(wrap<DatasetZipApi>(worker), proxy(onProgress)), stopped]);
+    // The relay returns nothing: comlink sends a callback's return value back to the worker, and
+    // a page's `(p) => (progress = p)` returns a Svelte state proxy, which cannot be cloned; each
+    // report then failed in the worker as an uncaught "Unserializable return value".
+    const relay = proxy((p: ZipProgress) => void onProgress(p));
+    return await Promise.race([job(wrap<DatasetZipApi>(worker), relay), stopped]);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     worker.terminate();

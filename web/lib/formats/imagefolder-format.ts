@@ -13,6 +13,7 @@ import {
   type ImportPlan,
 } from './format-types';
 import { unzipChecked, type ZipEntries } from './yolo-format';
+import { plural } from '$lib/text/wording';
 
 export const CLASSES_TXT = 'classes.txt';
 const SPLITS = new Set(['train', 'val', 'valid', 'test']);
@@ -31,12 +32,12 @@ export function imageFolderWarnings(input: { images: { labels: ImageLabels }[] }
   const warnings: string[] = [];
   if (unclassified > 0) {
     warnings.push(
-      `${unclassified} image(s) without an image class are left out (ImageFolder files every image under its class).`,
+      `${plural(unclassified, 'image without an image class is', 'images without an image class are')} left out (ImageFolder files every image under its class).`,
     );
   }
   if (shapes > 0) {
     warnings.push(
-      `${shapes} box(es) and polygon(s) are left out (ImageFolder holds image classes only; export YOLO or COCO for those).`,
+      `${plural(shapes, 'box or polygon is', 'boxes and polygons are')} left out (ImageFolder holds image classes only; export YOLO or COCO for those).`,
     );
   }
   return warnings;

@@ -65,7 +65,7 @@ describe('YOLO export then import', () => {
   it('segment: gives back the same polygons, boxes as 4-corner polygons, and says so', () => {
     const out = exportYolo({ name: 'Cards', task: 'segment', classes: ['card', 'corner'], images });
     expect(out.warnings).toEqual([
-      '2 box(es) are written as 4-corner polygons (YOLO segment holds polygons only).',
+      '2 boxes are written as 4-corner polygons (YOLO segment holds polygons only).',
     ]);
     const plan = importYolo(out.bytes);
     expect(plan.classes).toEqual(['card', 'corner']);
@@ -117,8 +117,8 @@ describe('YOLO export then import', () => {
       images: [images[1]!, { ...images[2]!, labels: labels({ imageClass: 0 }) }],
     });
     expect(out.warnings).toEqual([
-      '1 polygon(s) are written as their bounding boxes (YOLO detect holds boxes only).',
-      '1 image-level class(es) are left out (YOLO detect has no image classes; export ImageFolder for those).',
+      '1 polygon is written as their bounding boxes (YOLO detect holds boxes only).',
+      '1 image-level class is left out (YOLO detect has no image classes; export ImageFolder for those).',
     ]);
   });
 });

@@ -20,6 +20,7 @@ import {
   type ExportResult,
   type ImportPlan,
 } from './format-types';
+import { plural } from '$lib/text/wording';
 
 /** Zip entries and total unpacked size beyond which an archive is refused (zip bombs). */
 const MAX_ENTRIES = 200_000;
@@ -37,17 +38,17 @@ export function yoloWarnings(
   const warnings: string[] = [];
   if (input.task !== 'segment' && polygons > 0) {
     warnings.push(
-      `${polygons} polygon(s) are written as their bounding boxes (YOLO detect holds boxes only).`,
+      `${plural(polygons, 'polygon is', 'polygons are')} written as their bounding boxes (YOLO detect holds boxes only).`,
     );
   }
   if (input.task === 'segment' && boxes > 0) {
     warnings.push(
-      `${boxes} box(es) are written as 4-corner polygons (YOLO segment holds polygons only).`,
+      `${plural(boxes, 'box is', 'boxes are')} written as 4-corner polygons (YOLO segment holds polygons only).`,
     );
   }
   if (classified > 0) {
     warnings.push(
-      `${classified} image-level class(es) are left out (YOLO ${input.task === 'segment' ? 'segment' : 'detect'} has no image classes; export ImageFolder for those).`,
+      `${plural(classified, 'image-level class is', 'image-level classes are')} left out (YOLO ${input.task === 'segment' ? 'segment' : 'detect'} has no image classes; export ImageFolder for those).`,
     );
   }
   return warnings;

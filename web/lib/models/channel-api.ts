@@ -1,5 +1,5 @@
 // The channel calls the PWA makes, typed from the server's routes.
-import type { Channel } from '$contract';
+import type { Channel, ModelVersion } from '$contract';
 import { api } from '$lib/api/client';
 import { unwrap } from '$lib/api/api-error';
 
@@ -27,4 +27,9 @@ export async function rollBackChannel(channel: string): Promise<Channel> {
 
 export async function deleteModelVersion(id: string): Promise<void> {
   await unwrap<null>(await api.models[':id'].$delete({ param: { id } }));
+}
+
+/** Names a version (null clears the name); answers the version as stored. */
+export async function renameModelVersion(id: string, name: string | null): Promise<ModelVersion> {
+  return unwrap<ModelVersion>(await api.models[':id'].$patch({ param: { id }, json: { name } }));
 }

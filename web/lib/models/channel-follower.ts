@@ -249,6 +249,7 @@ export class ChannelFollower {
       blob,
       metadata: model.metadata,
       createdAt: model.createdAt,
+      name: model.name,
     });
     if (!stored.ok) {
       this.fail(stored.message, true);

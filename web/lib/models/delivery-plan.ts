@@ -4,6 +4,7 @@
  * versions to let go.
  */
 import { ChannelName, type ModelVersion } from '$contract';
+import { madeAt } from './model-title';
 
 export type DeliveryStep =
   /** The device already runs the channel's version. */
@@ -48,17 +49,17 @@ export function versionsToPrune(
   return newestFirst.filter((row) => !kept.has(row.id)).map((row) => row.id);
 }
 
-/** How a version is named to the user: what it is, when it was made, and a short id. */
+/** How a version is named to the user: its name (or what it is), when it was made, a short id. */
 export function versionLabel(model: {
   id: string;
+  name?: string | null;
   createdAt: string;
   metadata: { architecture: string };
 }): string {
-  const made = new Date(model.createdAt);
-  const when = Number.isNaN(made.getTime())
-    ? ''
-    : ` · ${made.toISOString().slice(0, 16).replace('T', ' ')}`;
-  return `${model.metadata.architecture}${when} · ${model.id.slice(0, 8)}`;
+  const when = madeAt(model.createdAt);
+  return [model.name || model.metadata.architecture, when, model.id.slice(0, 8)]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** Why a typed channel name is not one ("<line>/<stage>"), or null when it is (or is empty). */

@@ -45,6 +45,7 @@ export function fixtureModel(
 ): ModelVersion {
   return {
     id,
+    name: null,
     jobId: `job-${id}`,
     task,
     classNames: ['card', 'back'],

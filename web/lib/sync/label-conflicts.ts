@@ -5,7 +5,13 @@ import type { LabelConflict, LiveLabels } from '$contract';
 import { api } from '$lib/api/client';
 import { unwrap } from '$lib/api/api-error';
 import { getDb, type LoupeDb } from '$lib/db/database';
-import { recordRestore, removeAndRecord, writeAndRecord } from '$lib/db/label-log';
+import {
+  recordRestore,
+  removeAndRecord,
+  writeAndRecord,
+  type LabelSyncRow,
+} from '$lib/db/label-log';
+import { plural } from '$lib/text/wording';
 
 export type ConflictChoice = 'current' | 'incoming' | 'both';
 
@@ -14,6 +20,24 @@ export class ClassesChangedError extends Error {
   constructor() {
     super('The classes changed since this conflict was listed. Sync, then choose again.');
   }
+}
+
+/**
+ * Whether the server may hold this dataset's live labels: it acknowledged an edit from this
+ * device, or this device pulled from it. A dataset never synced has none there, so asking for its
+ * conflicts would only earn a 404 in the console.
+ */
+export function reachedServer(row: Pick<LabelSyncRow, 'lastAck' | 'cursor'> | undefined): boolean {
+  return !!row && (row.lastAck > 0 || row.cursor > 0);
+}
+
+/** The dataset's conflicts; none without asking when it never reached the server. */
+export async function conflictsIfSynced(
+  datasetId: string,
+  db: LoupeDb = getDb(),
+): Promise<LabelConflict[]> {
+  if (!reachedServer(await db.labelSync.get(datasetId))) return [];
+  return listConflicts(datasetId);
 }
 
 export async function listConflicts(datasetId: string, client = api): Promise<LabelConflict[]> {
@@ -68,10 +92,10 @@ export function describeLabels(labels: LiveLabels, classes: readonly string[]): 
   const parts: string[] = [];
   if (labels.boxes.length) {
     parts.push(
-      `${labels.boxes.length} box(es): ${labels.boxes.map((b) => name(b.classIndex)).join(', ')}`,
+      `${plural(labels.boxes.length, 'box', 'boxes')}: ${labels.boxes.map((b) => name(b.classIndex)).join(', ')}`,
     );
   }
-  if (labels.polygons.length) parts.push(`${labels.polygons.length} outline(s)`);
+  if (labels.polygons.length) parts.push(plural(labels.polygons.length, 'outline'));
   if (labels.imageClass !== null) parts.push(`image class ${name(labels.imageClass)}`);
   return parts.join('; ') || 'no labels';
 }

@@ -17,6 +17,7 @@ import {
 } from '$lib/db/sync-queue';
 import { NetworkLostError } from './upload-errors';
 import { syncDataset } from './dataset-sync';
+import { sendRename } from './dataset-rename';
 import { labelSyncTransport, syncLabels } from './label-sync';
 import { registerBackgroundSync } from './background-sync';
 import { SYNC_QUEUE_MESSAGE } from './sync-queue-tag';
@@ -69,6 +70,7 @@ async function runOne(datasetId: string): Promise<'done' | 'offline'> {
     // Label edits first (docs/sync-protocol.md): what other devices changed is pulled in, so
     // the version sealed next holds everyone's labels.
     await syncLabels(datasetId, { transport: labelSyncTransport(undefined, abort.signal) });
+    await sendRename(datasetId);
     const result = await syncDataset(datasetId, {
       signal: abort.signal,
       onProgress: (p) => {

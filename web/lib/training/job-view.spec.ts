@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CreateJobRequest, type Job } from '$contract';
-import { applyJobEvent, storedNotices, type JobView } from './job-view';
+import { applyJobEvent, shownNotices, storedNotices, type JobView } from './job-view';
 
 const job: Job = {
   origin: 'queue',
@@ -60,5 +60,27 @@ describe('applyJobEvent', () => {
       { id: 4, level: 'warning', message: 'out of memory, batch 8' },
       { id: 9, level: 'info', message: 'resumed' },
     ]);
+  });
+});
+
+describe('shownNotices', () => {
+  const info = (id: number, message: string) => ({ id, level: 'info' as const, message });
+  it('collapses one "checkpoint saved" line per checkpoint into the latest, with a count', () => {
+    const notices = [
+      info(1, 'checkpoint saved after epoch 5'),
+      info(2, 'out of memory, retrying with batch 8'),
+      ...[10, 15, 20].map((epoch, i) => info(3 + i, `checkpoint saved after epoch ${epoch}`)),
+    ];
+    expect(shownNotices(notices).map((n) => [n.id, n.message])).toEqual([
+      [2, 'out of memory, retrying with batch 8'],
+      [
+        5,
+        'Checkpoint saved after epoch 20 (4 checkpoints so far; a restarted job resumes from the latest)',
+      ],
+    ]);
+  });
+  it('leaves a single checkpoint notice and other notices alone', () => {
+    const notices = [info(1, 'checkpoint saved after epoch 5'), info(2, 'warming up')];
+    expect(shownNotices(notices)).toEqual(notices);
   });
 });

@@ -48,3 +48,22 @@ export function storedNotices(stored: readonly StoredJobEvent[]): Notice[] {
 }
 
 export const isRunning = (job: Job) => !['completed', 'failed', 'cancelled'].includes(job.status);
+
+const CHECKPOINT = /^checkpoint saved after epoch (\d+)$/;
+
+/**
+ * The notices as the page lists them: the server logs one "checkpoint saved" per checkpoint,
+ * which on a long job pushes the chart below 30 lines of them; they become one line, where the
+ * latest was, saying the latest epoch and how many were saved. Other notices stay as they are.
+ */
+export function shownNotices(notices: readonly Notice[]): Notice[] {
+  const checkpoints = notices.filter((n) => CHECKPOINT.test(n.message));
+  if (checkpoints.length < 2) return [...notices];
+  const latest = checkpoints.at(-1)!;
+  const epoch = CHECKPOINT.exec(latest.message)?.[1];
+  const line = {
+    ...latest,
+    message: `Checkpoint saved after epoch ${epoch} (${checkpoints.length} checkpoints so far; a restarted job resumes from the latest)`,
+  };
+  return notices.flatMap((n) => (n === latest ? [line] : CHECKPOINT.test(n.message) ? [] : [n]));
+}

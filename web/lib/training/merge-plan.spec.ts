@@ -93,7 +93,7 @@ describe('annotation types and splits in the draft', () => {
     expect(annotationChoices('classify')).toEqual([]);
     const counts = { boxes: 4, outlines: 2, classified: 0 };
     expect(annotationNote('segment', 'outlines', counts)).toMatch(
-      /4 box\(es\) are not used: a box cannot become an outline/,
+      /4 boxes are not used: a box cannot become an outline/,
     );
     expect(annotationNote('detect', 'boxes', counts)).toMatch(/^Detect learns from 4 label/);
     expect(annotationNote('detect', 'both', counts)).toMatch(/^Detect learns from 6 label/);

@@ -1,4 +1,5 @@
 import type { AnnotationTypes, DatasetVersion, MergeRequest, Task } from '$contract';
+import { plural } from '$lib/text/wording';
 
 /**
  * Training on several dataset versions: which versions, and where each of their classes goes.
@@ -118,15 +119,15 @@ export function annotationNote(
   counts: { boxes: number; outlines: number; classified: number },
 ): string {
   if (task === 'classify') {
-    return `Classify learns from image classes: ${counts.classified} classified image(s). Boxes and outlines are not used.`;
+    return `Classify learns from image classes: ${plural(counts.classified, 'classified image')}. Boxes and outlines are not used.`;
   }
   if (task === 'segment') {
     const unused = counts.boxes
-      ? ` ${counts.boxes} box(es) are not used: a box cannot become an outline.`
+      ? ` ${plural(counts.boxes, 'box is', 'boxes are')} not used: a box cannot become an outline.`
       : '';
-    return `Segment learns from outlines: ${counts.outlines} outline(s).${unused}`;
+    return `Segment learns from outlines: ${plural(counts.outlines, 'outline')}.${unused}`;
   }
   const used =
     (types !== 'outlines' ? counts.boxes : 0) + (types !== 'boxes' ? counts.outlines : 0);
-  return `Detect learns from ${used} label(s) (${counts.boxes} box(es), ${counts.outlines} outline(s) in the data).`;
+  return `Detect learns from ${plural(used, 'label')} (${plural(counts.boxes, 'box', 'boxes')}, ${plural(counts.outlines, 'outline')} in the data).`;
 }

@@ -1,28 +1,28 @@
-// One colour per class index, the palette Ultralytics draws with, so a class looks the same in
-// the editor as in the training plots the gpu-runner produces.
+// One colour per class index. Neighbouring indexes get far-apart hues (red, blue, green, orange,
+// purple, cyan, ...), so the first few classes of a dataset never look alike; Ultralytics' own
+// palette starts with four reds and oranges. Colours repeat after the list; a class can be given
+// its own colour in the class manager.
 const PALETTE = [
-  '#ff3838',
-  '#ff9d97',
-  '#ff701f',
-  '#ffb21d',
-  '#cff231',
-  '#48f90a',
-  '#92cc17',
-  '#3ddb86',
-  '#1a9334',
-  '#00d4bb',
-  '#2c99a8',
-  '#00c2ff',
-  '#344593',
-  '#6473ff',
-  '#0018ec',
-  '#8438ff',
-  '#520085',
-  '#cb38ff',
-  '#ff95c8',
-  '#ff37c7',
+  '#e6194b',
+  '#4363d8',
+  '#3cb44b',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#ffe119',
+  '#f032e6',
+  '#9a6324',
+  '#469990',
+  '#bfef45',
+  '#000075',
+  '#fabed4',
+  '#800000',
+  '#aaffc3',
+  '#808000',
+  '#dcbeff',
+  '#ffd8b1',
 ];
 
 export function classColor(classIndex: number): string {
-  return PALETTE[Math.abs(classIndex) % PALETTE.length] ?? '#ff3838';
+  return PALETTE[Math.abs(classIndex) % PALETTE.length] ?? '#e6194b';
 }

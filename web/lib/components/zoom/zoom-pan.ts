@@ -1,13 +1,23 @@
 // A Svelte action that zooms and pans a labeling stage without fighting the drawing: the mouse
 // wheel zooms around the pointer; two fingers pinch and pan (the second finger cancels the
 // drawing the first one began); the middle button, or a drag with Space held, pans; + - and 0
-// zoom in, out and back. The transform goes on the stage's first child, so the editors, which
+// zoom in, out and back. resetZoom(stage) (the next photo, or a tap on "Reset zoom") goes back to
+// 1x, so a zoom never carries over to a photo it was not made for. The transform goes on the stage's first child, so the editors, which
 // read positions from the SVG's on-screen rectangle, keep drawing exactly under the pointer.
 import { IDENTITY, panBy, pinch, zoomAt, type View } from './zoom-math';
 
 export interface ZoomPanOptions {
   /** Called when a gesture takes over, so the editor drops a drawing in progress. */
   ongesture: () => void;
+  /** Told the scale after each change, so the editor can offer "Reset zoom" while zoomed. */
+  onzoom?: (scale: number) => void;
+}
+
+const RESET = 'loupe-zoom-reset';
+
+/** Puts a stage that has the zoomPan action back to 1x. */
+export function resetZoom(stage: HTMLElement | undefined): void {
+  stage?.dispatchEvent(new Event(RESET));
 }
 
 export function zoomPan(node: HTMLElement, options: ZoomPanOptions) {
@@ -32,6 +42,7 @@ export function zoomPan(node: HTMLElement, options: ZoomPanOptions) {
     content.style.transform =
       view.scale === 1 ? '' : `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
     node.dataset.zoom = view.scale.toFixed(2);
+    opts.onzoom?.(view.scale);
   }
 
   function onwheel(e: WheelEvent) {
@@ -111,6 +122,8 @@ export function zoomPan(node: HTMLElement, options: ZoomPanOptions) {
     e.preventDefault();
   }
 
+  const onreset = () => apply(IDENTITY);
+  node.addEventListener(RESET, onreset);
   node.addEventListener('wheel', onwheel, { passive: false });
   node.addEventListener('pointerdown', ondown, true);
   node.addEventListener('pointermove', onmove, true);
@@ -123,6 +136,7 @@ export function zoomPan(node: HTMLElement, options: ZoomPanOptions) {
       opts = next;
     },
     destroy() {
+      node.removeEventListener(RESET, onreset);
       node.removeEventListener('wheel', onwheel);
       node.removeEventListener('pointerdown', ondown, true);
       node.removeEventListener('pointermove', onmove, true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionFor } from './labeling-keys';
+import { actionFor, isTyping } from './labeling-keys';
 
 const press = (
   key: string,
@@ -31,5 +31,24 @@ describe('actionFor', () => {
     expect(press('r')).toEqual({ kind: 'repeat-previous' });
     expect(press('r', { ctrl: true })).toBeNull();
     expect(press('1', { alt: true })).toBeNull();
+  });
+});
+
+describe('isTyping', () => {
+  const ctrl = { ctrlKey: true, metaKey: false };
+  const plain = { ctrlKey: false, metaKey: false };
+  it('leaves shortcuts on after a click on a checkbox, a button or a colour picker', () => {
+    expect(isTyping({ tagName: 'INPUT', type: 'checkbox' }, ctrl)).toBe(false);
+    expect(isTyping({ tagName: 'INPUT', type: 'checkbox' }, plain)).toBe(false);
+    expect(isTyping({ tagName: 'BUTTON' }, plain)).toBe(false);
+    expect(isTyping({ tagName: 'INPUT', type: 'color' }, plain)).toBe(false);
+  });
+  it('keeps keys in text fields, and plain keys in a list', () => {
+    expect(isTyping({ tagName: 'INPUT', type: 'text' }, ctrl)).toBe(true);
+    expect(isTyping({ tagName: 'INPUT' }, plain)).toBe(true);
+    expect(isTyping({ tagName: 'TEXTAREA' }, plain)).toBe(true);
+    expect(isTyping({ tagName: 'DIV', isContentEditable: true }, plain)).toBe(true);
+    expect(isTyping({ tagName: 'SELECT' }, plain)).toBe(true);
+    expect(isTyping({ tagName: 'SELECT' }, ctrl)).toBe(false);
   });
 });

@@ -44,8 +44,47 @@ export function actionFor(event: KeyPress): LabelingAction | null {
   return null;
 }
 
-/** True when a key press is typing into a field, where shortcuts must not fire. */
-export function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+/** Input types where keys type text (and Ctrl+Z undoes that text), unlike a checkbox or button. */
+const TEXT_INPUTS = new Set([
+  'text',
+  'search',
+  'email',
+  'url',
+  'tel',
+  'password',
+  'number',
+  'date',
+  'datetime-local',
+  'month',
+  'time',
+  'week',
+]);
+
+/** What isTyping reads of the focused element (an HTMLElement has all of it). */
+export interface FocusedField {
+  tagName: string;
+  type?: string;
+  isContentEditable?: boolean;
+}
+
+const isField = (target: unknown): target is FocusedField =>
+  typeof target === 'object' &&
+  target !== null &&
+  typeof (target as FocusedField).tagName === 'string';
+
+/**
+ * True when a key press belongs to the focused field, where shortcuts must not fire: any key in
+ * a text field, and a plain key (not Ctrl/Cmd) in a list, where arrows and letters pick an
+ * option. A checkbox, button or colour picker keeps every shortcut, so a click on "Reviewed" or
+ * a class button does not switch them off.
+ */
+export function isTyping(
+  target: EventTarget | FocusedField | null,
+  event?: Pick<KeyPress, 'ctrlKey' | 'metaKey'>,
+): boolean {
+  if (!isField(target)) return false;
+  const tag = target.tagName.toUpperCase();
+  if (target.isContentEditable || tag === 'TEXTAREA') return true;
+  if (tag === 'SELECT') return !(event?.ctrlKey || event?.metaKey);
+  return tag === 'INPUT' && TEXT_INPUTS.has((target.type ?? 'text').toLowerCase());
 }
