@@ -111,6 +111,24 @@ describe('a phone on the same network', () => {
     expect(page.url()).not.toContain('token');
   });
 
+  it('shows "Connect a phone", whose code (as its QR link carries it) pairs a second phone', async () => {
+    await page.goto(`${loupe.origin}/connect`);
+    await page.getByRole('heading', { name: 'Connect a phone' }).waitFor();
+    await page.getByRole('img', { name: 'QR code that logs a phone in' }).waitFor();
+    const code = (await page.getByTestId('pairing-code').textContent())!.trim();
+    expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    const second = await context.browser()!.newContext(PHONE);
+    const other = await second.newPage();
+    await other.goto(`${loupe.origin}/pair#code=${code}`);
+    await other.getByRole('heading', { name: 'Datasets' }).waitFor();
+    expect(await other.evaluate(() => localStorage.getItem('loupe.token'))).toBe(
+      loupe.tokens.userToken,
+    );
+    expect(other.url()).toBe(`${loupe.origin}/`);
+    await second.close();
+    await page.goto(loupe.origin);
+  });
+
   it('creates a dataset, labels photos, installs, and labels again offline', async () => {
     await createDataset(page, 'Phone cards', 'card');
     await page.getByTestId('add-images').setInputFiles(cards.images.map((i) => cards.path(i.file)));
