@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { Sha256 } from './contract/common';
+import { PretrainedName } from './contract/pretrained';
 
 /** What one request may bring; each is a LOUPE_MAX_* setting (README, "Limits"). */
 export const defaultLimits = {
@@ -62,6 +63,23 @@ const EnvSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(Sha256)),
+  /**
+   * SHA-256s of Ultralytics' official pretrained files, `name=sha256` comma-separated
+   * (`yolo11n.pt=<sha256>`): a copy in the weights folder, an upload or a runner's download
+   * with other bytes is refused. Unpinned, a runner records the digest of its first download.
+   */
+  LOUPE_PRETRAINED_SHA256: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((pair) => pair.split('=').map((s) => s.trim())),
+    )
+    .pipe(z.array(z.tuple([PretrainedName, Sha256])))
+    .transform((pairs) => Object.fromEntries(pairs)),
 });
 
 export type Env = {
@@ -77,6 +95,10 @@ export type Env = {
   uploadExpiryHours: number;
   webhookUrl: string | null;
   trustedWeights: string[];
+  /** Official pretrained .pt files: LOUPE_DATA_DIR/weights (and as users see it), and pins. */
+  pretrainedDir: string;
+  pretrainedLabel: string;
+  pretrainedPins: Record<string, string>;
 };
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -105,5 +127,8 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     },
     webhookUrl: e.LOUPE_WEBHOOK_URL ?? null,
     trustedWeights: e.LOUPE_TRUSTED_WEIGHTS,
+    pretrainedDir: resolve(e.LOUPE_DATA_DIR, 'weights'),
+    pretrainedLabel: `${e.LOUPE_DATA_DIR.replace(/\/+$/, '')}/weights`,
+    pretrainedPins: e.LOUPE_PRETRAINED_SHA256,
   };
 }

@@ -9,4 +9,5 @@ export * from './label-sync';
 export * from './model';
 export * from './run';
 export * from './prediction';
+export * from './pretrained';
 export * from './runner';

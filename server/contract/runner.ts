@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Sha256 } from './common';
 import { QueueJob, RunnerHealth } from './job';
+import { PretrainedFetch } from './pretrained';
 import { ReportEvent } from './run';
 
 /** The gpu-runner protocol: plain HTTP, a bearer runner token, and a lease token per job. */
@@ -32,6 +33,8 @@ export const Lease = z.object({
   checkpoint: Checkpoint.nullable().default(null),
   /** The job's base weights (its config.baseWeights, resolved); null: built from YAML. */
   baseWeights: WeightsFile.nullable().default(null),
+  /** A pretrained start the server has no copy of (baseWeights is null then). */
+  pretrained: PretrainedFetch.nullable().default(null),
 });
 export type Lease = z.infer<typeof Lease>;
 
