@@ -80,6 +80,8 @@ const EnvSchema = z.object({
     )
     .pipe(z.array(z.tuple([PretrainedName, Sha256])))
     .transform((pairs) => Object.fromEntries(pairs)),
+  /** "runner": a runner fetches an official file the server lacks; "off": only the server's. */
+  LOUPE_PRETRAINED_DOWNLOAD: z.enum(['runner', 'off']).default('runner'),
 });
 
 export type Env = {
@@ -99,6 +101,7 @@ export type Env = {
   pretrainedDir: string;
   pretrainedLabel: string;
   pretrainedPins: Record<string, string>;
+  pretrainedDownload: boolean;
 };
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -130,5 +133,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     pretrainedDir: resolve(e.LOUPE_DATA_DIR, 'weights'),
     pretrainedLabel: `${e.LOUPE_DATA_DIR.replace(/\/+$/, '')}/weights`,
     pretrainedPins: e.LOUPE_PRETRAINED_SHA256,
+    pretrainedDownload: e.LOUPE_PRETRAINED_DOWNLOAD === 'runner',
   };
 }

@@ -54,6 +54,8 @@ export const PretrainedCatalog = z.object({
   folder: z.string(),
   /** Files in the folder that are not used, and why (not an official name, pin mismatch). */
   problems: z.array(z.string()),
+  /** A job may ask its runner to fetch a file the server lacks (LOUPE_PRETRAINED_DOWNLOAD). */
+  runnerDownload: z.boolean(),
 });
 export type PretrainedCatalog = z.infer<typeof PretrainedCatalog>;
 

@@ -21,9 +21,11 @@ let t: TestApi;
 let folder: string;
 afterEach(() => t.close());
 
-async function api(pins: Record<string, string> = {}) {
+async function api(pins: Record<string, string> = {}, download = true) {
   folder = join(mkdtempSync(join(tmpdir(), 'loupe-weights-')), 'weights');
-  t = await createTestApi(60, [], { pretrained: { folder, label: 'data/weights', pins } });
+  t = await createTestApi(60, [], {
+    pretrained: { folder, label: 'data/weights', pins, download },
+  });
 }
 
 const catalog = async () =>
@@ -37,7 +39,12 @@ const postJob = async (json: Record<string, unknown>) => {
 describe('pretrained weights', () => {
   it('recognises official files dropped in the folder by name, and says why others are not used', async () => {
     await api();
-    expect(await catalog()).toEqual({ files: [], folder: 'data/weights', problems: [] });
+    expect(await catalog()).toEqual({
+      files: [],
+      folder: 'data/weights',
+      problems: [],
+      runnerDownload: true,
+    });
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'yolo11n.pt'), detectPt);
     writeFileSync(join(folder, 'yolov8s-seg.pt'), segmentPt);
@@ -82,6 +89,19 @@ describe('pretrained weights', () => {
     const fetched = await leaseJob(t);
     expect(fetched.baseWeights).toBeNull();
     expect(fetched.pretrained).toEqual({ name: 'yolov8n.pt', sha256: pin });
+  });
+
+  it('refuses a pretrained start it has no copy of when runners may not download', async () => {
+    await api({}, false);
+    const version = await seedVersion(t);
+    const base = { kind: 'pretrained', name: 'yolo11n.pt' };
+    const refused = await postJob({
+      datasetVersionId: version.id,
+      task: 'detect',
+      baseWeights: base,
+    });
+    expect([refused.status, refused.body.error.code]).toEqual([422, 'pretrained_missing']);
+    expect(JSON.stringify(refused.body.error)).toMatch(/Put the official yolo11n.pt in the server/);
   });
 
   it('stores an upload under its official name, refusing one that differs from its pin', async () => {

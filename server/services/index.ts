@@ -62,7 +62,13 @@ export type ServiceOptions = {
   /** SHA-256s of the base .pt files users may upload (LOUPE_TRUSTED_WEIGHTS). */
   trustedWeights: readonly string[];
   /** The folder of official pretrained .pt files (LOUPE_DATA_DIR/weights), and its pins. */
-  pretrained: { folder: string; label: string; pins: Readonly<Record<string, string>> };
+  pretrained: {
+    folder: string;
+    label: string;
+    pins: Readonly<Record<string, string>>;
+    /** Runners may fetch a file the server lacks (LOUPE_PRETRAINED_DOWNLOAD). */
+    download: boolean;
+  };
   /** LOUPE_MAX_* limits; each one left out has its default. */
   limits?: Partial<Limits>;
   /** The largest image predict accepts; defaults to maxBlobBytes. */
@@ -100,8 +106,7 @@ export function createServices(o: ServiceOptions): Services {
   const channels = new ChannelService(channelRepository, models, o.clock);
   const bus = new JobEventBus();
   const jobRepository = new JobRepository(o.db);
-  const { folder, label, pins } = o.pretrained;
-  const pretrained = new PretrainedService(blobs, folder, pins, label);
+  const pretrained = new PretrainedService(blobs, o.pretrained);
   const weights = new WeightsService(blobs, models, jobRepository, o.trustedWeights, pretrained);
   const jobLog = new JobLog(jobRepository, bus, o.clock);
   const jobs = new JobService(

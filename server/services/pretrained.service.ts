@@ -14,6 +14,7 @@ import {
 } from '../contract';
 import { AppError } from '../http/app-error';
 import type { BlobService } from './blob.service';
+import type { ServiceOptions } from './index';
 
 type Seen = { size: number; mtimeMs: number; file: PretrainedFile | null; problem: string | null };
 
@@ -28,15 +29,16 @@ export class PretrainedService {
   /** By file name; a file is hashed again only when its size or time changes. */
   private readonly seen = new Map<string, Seen>();
 
+  private readonly folder: string;
+  private readonly pins: Readonly<Record<string, string>>;
+
   constructor(
     private readonly blobs: BlobService,
-    /** The folder (LOUPE_DATA_DIR/weights). */
-    private readonly folder: string,
-    /** Operators' pins by name (LOUPE_PRETRAINED_SHA256). */
-    private readonly pins: Readonly<Record<string, string>>,
-    /** The folder as users see it, for messages ("data/weights"). */
-    readonly folderLabel: string,
-  ) {}
+    private readonly options: ServiceOptions['pretrained'],
+  ) {
+    this.folder = options.folder;
+    this.pins = options.pins;
+  }
 
   /** Looks at the folder again (new, changed or removed files) and lists what can be used. */
   async catalog(): Promise<PretrainedCatalog> {
@@ -48,7 +50,12 @@ export class PretrainedService {
       if (seen.problem) problems.push(seen.problem);
     }
     files.sort((a, b) => a.name.localeCompare(b.name));
-    return { files, folder: this.folderLabel, problems };
+    return {
+      files,
+      folder: this.options.label,
+      problems,
+      runnerDownload: this.options.download,
+    };
   }
 
   /** Stores an upload under its official name (in the folder, so it outlives a restart). */
@@ -78,6 +85,14 @@ export class PretrainedService {
   resolve(name: string): { file: WeightsFile | null; fetch: PretrainedFetch | null } {
     const file = this.seen.get(name)?.file;
     if (file) return { file: { sha256: file.sha256, bytes: file.bytes }, fetch: null };
+    if (!this.options.download) {
+      throw new AppError(
+        422,
+        'pretrained_missing',
+        `this server has no ${name}, and its runners do not download official weights (LOUPE_PRETRAINED_DOWNLOAD=off)`,
+        `Put the official ${name} in the server's ${this.options.label} folder or upload it on the Models page, or start from scratch.`,
+      );
+    }
     return { file: null, fetch: { name, sha256: this.pins[name] ?? null } };
   }
 

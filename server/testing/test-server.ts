@@ -55,7 +55,7 @@ export async function createTestApi(
     leaseSeconds,
     maxBlobBytes: 1024 * 1024,
     trustedWeights,
-    pretrained: { folder: join(dir, 'weights'), label: 'data/weights', pins: {} },
+    pretrained: { folder: join(dir, 'weights'), label: 'data/weights', pins: {}, download: true },
     ...options,
   });
   const api = createApi(services, tokens);
