@@ -16,3 +16,22 @@ describe('LOUPE_TRUSTED_WEIGHTS', () => {
     expect(() => readEnv({ LOUPE_TRUSTED_WEIGHTS: 'yolo11n.pt' })).toThrow(/LOUPE_TRUSTED_WEIGHTS/);
   });
 });
+
+describe('LOUPE_PRETRAINED_SHA256', () => {
+  it('pins official files by name, and refuses what is not name=sha256', () => {
+    expect(readEnv({}).pretrainedPins).toEqual({});
+    const sha = 'c'.repeat(64);
+    expect(readEnv({ LOUPE_PRETRAINED_SHA256: ` yolo11n.pt = ${sha},` }).pretrainedPins).toEqual({
+      'yolo11n.pt': sha,
+    });
+    for (const bad of [sha, `yolo11n=${sha}`, 'yolo11n.pt=abc']) {
+      expect(() => readEnv({ LOUPE_PRETRAINED_SHA256: bad })).toThrow(/LOUPE_PRETRAINED_SHA256/);
+    }
+  });
+
+  it('keeps the official files in the data directory, under weights', () => {
+    const env = readEnv({ LOUPE_DATA_DIR: 'data/' });
+    expect(env.pretrainedDir.endsWith('/data/weights')).toBe(true);
+    expect(env.pretrainedLabel).toBe('data/weights');
+  });
+});

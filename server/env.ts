@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { Sha256 } from './contract/common';
+import { PretrainedName } from './contract/pretrained';
 
 /** What one request may bring; each is a LOUPE_MAX_* setting (README, "Limits"). */
 export const defaultLimits = {
@@ -73,6 +74,25 @@ const EnvSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
+  /**
+   * SHA-256s of Ultralytics' official pretrained files, `name=sha256` comma-separated
+   * (`yolo11n.pt=<sha256>`): a copy in the weights folder, an upload or a runner's download
+   * with other bytes is refused. Unpinned, a runner records the digest of its first download.
+   */
+  LOUPE_PRETRAINED_SHA256: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((pair) => pair.split('=').map((s) => s.trim())),
+    )
+    .pipe(z.array(z.tuple([PretrainedName, Sha256])))
+    .transform((pairs) => Object.fromEntries(pairs)),
+  /** "runner": a runner fetches an official file the server lacks; "off": only the server's. */
+  LOUPE_PRETRAINED_DOWNLOAD: z.enum(['runner', 'off']).default('runner'),
 });
 
 function commaList(list: string): string[] {
@@ -95,6 +115,11 @@ export type Env = {
   uploadExpiryHours: number;
   webhookUrl: string | null;
   trustedWeights: string[];
+  /** Official pretrained .pt files: LOUPE_DATA_DIR/weights (and as users see it), and pins. */
+  pretrainedDir: string;
+  pretrainedLabel: string;
+  pretrainedPins: Record<string, string>;
+  pretrainedDownload: boolean;
   tls: TlsSettings;
 };
 
@@ -141,6 +166,10 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
       trustProxy: e.LOUPE_TRUST_PROXY,
       http2: e.LOUPE_HTTP2,
     },
+    pretrainedDir: resolve(e.LOUPE_DATA_DIR, 'weights'),
+    pretrainedLabel: `${e.LOUPE_DATA_DIR.replace(/\/+$/, '')}/weights`,
+    pretrainedPins: e.LOUPE_PRETRAINED_SHA256,
+    pretrainedDownload: e.LOUPE_PRETRAINED_DOWNLOAD === 'runner',
   };
 }
 

@@ -37,6 +37,12 @@ export async function startServer(env: Env) {
     leaseSeconds: env.leaseSeconds,
     maxBlobBytes: env.maxBlobBytes,
     trustedWeights: env.trustedWeights,
+    pretrained: {
+      folder: env.pretrainedDir,
+      label: env.pretrainedLabel,
+      pins: env.pretrainedPins,
+      download: env.pretrainedDownload,
+    },
     limits: env.limits,
     uploadExpiryMs: env.uploadExpiryHours * 3_600_000,
   });

@@ -97,6 +97,7 @@ class Runner:
             self._shutdown,
             runner_id=settings.runner_id,
             device_description=describe_device(settings.device),
+            pretrained_url=settings.pretrained_url,
         )
         job, config = lease.job, lease.job.config
         prefix = f"job {job.id}: "

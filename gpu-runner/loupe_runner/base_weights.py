@@ -1,10 +1,8 @@
 """Base weights for fine-tuning: fetched, verified and checked before Ultralytics trains on them.
 
-Ultralytics loads a .pt with full pickle, which runs whatever code the file holds. The server
-hands out only weights it can vouch for (an earlier model version's best.pt, which a runner
-wrote, or an upload pinned by SHA-256 in its allowlist), so the runner's part is to load exactly
-those bytes: the file is used only when its SHA-256 equals the lease's, whether it was just
-downloaded or found in the cache.
+The runner loads exactly the bytes the server resolved: the file is used only when its SHA-256
+equals the lease's, whether it was just downloaded or found in the cache. Whatever its origin, it
+is then opened only with the restricted loader (safe_weights), never with plain pickle.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ import logging
 from pathlib import Path
 
 from loupe_runner.client import CorruptBlob, RunnerClient
-from loupe_runner.contract import Task, WeightsFile
+from loupe_runner.contract import WeightsFile
 from loupe_runner.errors import WeightsError
 
 log = logging.getLogger(__name__)
@@ -40,15 +38,6 @@ def fetch_base_weights(client: RunnerClient, weights: WeightsFile, folder: Path)
             "upload the weights to the server again."
         ) from error
     return dest
-
-
-def check_task(weights_task: str, task: Task) -> None:
-    """A detector cannot be fine-tuned into a classifier: Ultralytics would fail deep inside."""
-    if weights_task != task:
-        raise WeightsError(
-            f"The base weights are a {weights_task} model, but this job trains {task}. Start "
-            f"from an earlier {task} model version (or a {task} .pt), or from scratch."
-        )
 
 
 def sha256_of(path: Path) -> str:

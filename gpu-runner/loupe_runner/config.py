@@ -21,6 +21,7 @@ class Settings:
     runner_id: str
     device: str  # an Ultralytics device string: "cpu", "0", "0,1"
     poll_seconds: float
+    pretrained_url: str  # the base URL official weights are fetched from, name appended
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -50,7 +51,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         runner_id=(env.get("LOUPE_RUNNER_ID", "").strip() or default_runner_id())[:120],
         device=resolve_device(env.get("LOUPE_DEVICE", "").strip() or "auto"),
         poll_seconds=poll_seconds,
+        pretrained_url=_pretrained_url(env),
     )
+
+
+def _pretrained_url(env: Mapping[str, str]) -> str:
+    from loupe_runner.pretrained import DEFAULT_URL
+
+    url = env.get("LOUPE_PRETRAINED_URL", "").strip() or DEFAULT_URL
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"LOUPE_PRETRAINED_URL must start with http:// or https://, not {url!r}")
+    return url.rstrip("/")
 
 
 def default_runner_id() -> str:

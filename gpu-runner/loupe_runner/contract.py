@@ -212,7 +212,23 @@ class UploadedWeights(_Wire):
     sha256: Sha256
 
 
-BaseWeights = Annotated[ModelVersionWeights | UploadedWeights, Field(discriminator="kind")]
+# Ultralytics' official file names (PRETRAINED_NAME in job.ts): family, scale, task suffix.
+PretrainedName = Annotated[
+    str,
+    StringConstraints(pattern=r"^(yolov8|yolo11|yolo12|yolo26)[nsmlx](-seg|-cls|-pose|-obb)?\.pt$"),
+]
+
+
+class PretrainedWeights(_Wire):
+    """Fine-tune from Ultralytics' official pretrained file of that name (yolo11n.pt, ...)."""
+
+    kind: Literal["pretrained"] = "pretrained"
+    name: PretrainedName
+
+
+BaseWeights = Annotated[
+    ModelVersionWeights | UploadedWeights | PretrainedWeights, Field(discriminator="kind")
+]
 
 # Which labels detect or segment learns from (AnnotationTypes in job.ts); classify ignores it.
 AnnotationTypes = Literal["boxes", "outlines", "both"]
@@ -377,6 +393,14 @@ class JobSplit(_Wire):
     test: list[Sha256]
 
 
+class PretrainedFetch(_Wire):
+    """A pretrained start the server holds no copy of: the runner fetches the official file."""
+
+    name: PretrainedName
+    # The operator's pin (LOUPE_PRETRAINED_SHA256); None: the runner's first download decides.
+    sha256: Sha256 | None = None
+
+
 class Lease(_Wire):
     job: Job
     lease_token: str
@@ -387,6 +411,8 @@ class Lease(_Wire):
     base_weights: WeightsFile | None = None
     # The server's split; None only from a server older than this runner (it splits locally).
     split: JobSplit | None = None
+    # A pretrained start the server has no copy of (base_weights is None then).
+    pretrained: PretrainedFetch | None = None
 
 
 class StatusEvent(_Wire):

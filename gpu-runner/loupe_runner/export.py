@@ -20,7 +20,7 @@ import onnx
 import onnxruntime  # type: ignore[import-untyped, unused-ignore]  # ships no types
 from torch.jit._trace import TracerWarning  # torch.jit re-exports it, but not for mypy
 
-from loupe_runner import ultralytics_env
+from loupe_runner import safe_weights, ultralytics_env
 from loupe_runner.contract import ModelMetadata
 from loupe_runner.errors import ExportError
 
@@ -54,6 +54,7 @@ def export_onnx(
     """Exports `weights` to `dest` (model.onnx) and checks the result. `half` (fp16) needs a CUDA
     `device`: Ultralytics exports fp16 only from a GPU."""
     ultralytics = ultralytics_env.load(workdir)
+    safe_weights.verify(weights)  # refused before Ultralytics opens it
     model = ultralytics.YOLO(str(weights))
     options: dict[str, Any] = {"half": True, "device": device} if half else {}
     with warnings.catch_warnings():

@@ -24,10 +24,18 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any, Literal
 
+from loupe_runner import ultralytics_env
 from loupe_runner.base_weights import fetch_base_weights
 from loupe_runner.checkpoints import CheckpointUploader, fetch_checkpoint
 from loupe_runner.client import LeaseLost, RunnerClient, ServerError, ServerUnreachable
-from loupe_runner.contract import JobConfig, Lease, ModelVersionWeights, NoticeEvent, StatusEvent
+from loupe_runner.contract import (
+    JobConfig,
+    Lease,
+    ModelVersionWeights,
+    NoticeEvent,
+    PretrainedWeights,
+    StatusEvent,
+)
 from loupe_runner.errors import ExportError, JobStopped, describe_failure
 from loupe_runner.export import benchmark_onnx, build_metadata, export_onnx
 from loupe_runner.health import HealthProbe
@@ -35,6 +43,7 @@ from loupe_runner.lease import HEARTBEAT_SECONDS, Heartbeat, StopSignal
 from loupe_runner.materialise import BlobCache, Materialised, materialise, task_images
 from loupe_runner.outbox import Outbox
 from loupe_runner.preflight import check_disk, check_split, estimate_bytes
+from loupe_runner.pretrained import DEFAULT_URL, Fetched, check_pretrained, fetch_pretrained
 from loupe_runner.report import headline, run_files, test_summary, validation_summary
 from loupe_runner.train import TrainRequest, TrainResult, train
 from loupe_runner.upload import upload_model
@@ -62,6 +71,7 @@ class JobContext:
     heartbeat_seconds: float = HEARTBEAT_SECONDS
     runner_id: str = "runner"
     device_description: str = ""  # what health reports; the device string when empty
+    pretrained_url: str = DEFAULT_URL  # where official weights are fetched (LOUPE_PRETRAINED_URL)
 
 
 def run_job(
@@ -164,13 +174,8 @@ def _stages(
                     "on every try, so training starts again from epoch 1.",
                 )
             )
-    base_weights = None
-    if lease.base_weights is not None and resume_from is None:  # a resume carries its own
-        stage.enter("fetching the base weights")
-        base_weights = fetch_base_weights(
-            context.client, lease.base_weights, context.workdir / "weights"
-        )
-        outbox.put(NoticeEvent(level="info", message=_fine_tune_notice(config)))
+    # A resume carries its own weights.
+    base_weights = None if resume_from else _base_weights(context, lease, stage, outbox)
     stop.check()
     stage.enter("training")
     outbox.put(StatusEvent(status="training"))
@@ -247,13 +252,48 @@ def _split_notice(dataset: Materialised, lease: Lease) -> str:
     return f"Split: {counts}, as the server fixed it when the job was created."
 
 
+def _base_weights(context: JobContext, lease: Lease, stage: Stage, outbox: Outbox) -> Path | None:
+    """The verified file a fine-tuning job starts from; None: from the YAML (with a notice when
+    a pretrained start was asked for and is not to be had)."""
+    config = lease.job.config
+    folder = context.workdir / "weights"
+    if lease.base_weights is not None:
+        stage.enter("fetching the base weights")
+        path = fetch_base_weights(context.client, lease.base_weights, folder)
+    elif lease.pretrained is not None:
+        stage.enter("fetching the pretrained weights")
+        fetched = fetch_pretrained(lease.pretrained, folder / "pretrained", context.pretrained_url)
+        if fetched.path is None:
+            outbox.put(NoticeEvent(level="warning", message=_no_pretrained(config, fetched)))
+            return None
+        path = fetched.path
+    else:
+        return None
+    if isinstance(config.base_weights, PretrainedWeights):
+        ultralytics_env.load(context.workdir)  # before the restricted loader imports it
+        check_pretrained(path, config.base_weights.name)
+    outbox.put(NoticeEvent(level="info", message=_fine_tune_notice(config)))
+    return path
+
+
+def _no_pretrained(config: JobConfig, fetched: Fetched) -> str:
+    name = config.base_weights.name if isinstance(config.base_weights, PretrainedWeights) else ""
+    return (
+        f"No pretrained {name}: the server has no copy and {fetched.reason}. Training starts "
+        f"from the {config.model} YAML (random weights), which needs many more photos and "
+        f"epochs to find anything. To start from {name} on a server without internet, put the "
+        "official file in the server's data/weights folder or upload it on the Models page."
+    )
+
+
 def _fine_tune_notice(config: JobConfig) -> str:
     base = config.base_weights
-    what = (
-        f"model version {base.model_version_id}'s best.pt"
-        if isinstance(base, ModelVersionWeights)
-        else "the uploaded weights"
-    )
+    if isinstance(base, ModelVersionWeights):
+        what = f"model version {base.model_version_id}'s best.pt"
+    elif isinstance(base, PretrainedWeights):
+        what = f"Ultralytics' pretrained {base.name}"
+    else:
+        what = "the uploaded weights"
     return f"Fine-tuning: training starts from {what}, not from the {config.model} YAML."
 
 

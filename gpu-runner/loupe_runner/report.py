@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from loupe_runner import ultralytics_env
+from loupe_runner import safe_weights, ultralytics_env
 from loupe_runner.contract import ARTIFACT_NAME, MAX_ARTIFACTS_PER_JOB, REQUIRED_ARTIFACTS
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ def test_summary(
     """best.pt validated on the test split, summarised as the final validation is. Plots are on
     because Ultralytics fills the confusion matrix only while plotting; they stay in out_dir."""
     ultralytics = ultralytics_env.load(workdir)
+    safe_weights.verify(weights)  # refused before Ultralytics opens it
     model = ultralytics.YOLO(str(weights))
     metrics = model.val(
         data=str(data),

@@ -18,7 +18,8 @@ are switched on just before it, so only that validation pays for them.
 
 A fine-tuning run (`base_weights`) starts from a .pt instead of the YAML: Ultralytics builds the
 architecture the weights carry, for the dataset's classes, and loads every weight whose shape
-fits; the weights must be a model of the job's task.
+fits; the weights must be a model of the job's task. Every .pt (base or resume) is first opened
+with the restricted loader (safe_weights), which refuses anything but an Ultralytics model.
 
 A resumed run (`resume_from`, a last.pt from this or another runner) is Ultralytics' own resume:
 the checkpoint's arguments come back with it, and only the dataset (re-materialised here, as the
@@ -41,8 +42,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from loupe_runner import ultralytics_env
-from loupe_runner.base_weights import check_task
+from loupe_runner import safe_weights, ultralytics_env
 from loupe_runner.contract import (
     EPOCH_TIME_KEY,
     GPU_MEMORY_KEY,
@@ -244,11 +244,12 @@ def train(
     while True:
         resume, base = request.resume_from, request.base_weights
         source = resume or base
+        if source is not None:
+            # Refused here, with a message, before Ultralytics opens the file itself.
+            safe_weights.check_task(safe_weights.verify(source), request.task)
         model = ultralytics.YOLO(
             str(source) if source else model_yaml(request.architecture, request.task)
         )
-        if base is not None and resume is None:
-            check_task(str(model.task), request.task)
         reporter.resuming = resume is not None
         attach(model, reporter)
         try:

@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 from types import ModuleType
 
+from loupe_runner import safe_weights
+
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: ModuleType | None = None
@@ -52,12 +54,15 @@ def load(workdir: Path) -> ModuleType:
         os.environ.setdefault("YOLO_VERBOSE", "false")
         # The Ultralytics Platform callback uploads runs when a key is present; never from here.
         os.environ.pop("ULTRALYTICS_API_KEY", None)
+        # Its restricted model building: a checkpoint's YAML is never eval-ed (safe_weights).
+        os.environ["ULTRALYTICS_SAFE_LOAD"] = "true"
 
         import ultralytics
         from ultralytics.utils import SETTINGS, USER_CONFIG_DIR
 
         SETTINGS.update(_INTEGRATIONS_OFF)  # type: ignore[no-untyped-call]
         _provide_fonts(Path(USER_CONFIG_DIR))
+        safe_weights.install(ultralytics)
         # Keep its warnings (they explain odd results) but not its info chatter.
         logging.getLogger("ultralytics").setLevel(logging.WARNING)
         _loaded = ultralytics

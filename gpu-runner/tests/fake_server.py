@@ -70,6 +70,10 @@ class State:
     # Job id -> the split a lease carries ({"train", "val", "test"} of sha256s); absent: none,
     # as an older server sends.
     splits: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # Official pretrained files the server holds, by name (its weights folder); a pretrained
+    # start for any other name leases as "fetch it yourself", with the pin below if any.
+    pretrained: dict[str, bytes] = field(default_factory=dict)
+    pretrained_pins: dict[str, str] = field(default_factory=dict)
     # What the runner did.
     requests: list[tuple[str, str]] = field(default_factory=list)
     lease_bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -102,12 +106,22 @@ class State:
     def resolve_base_weights(self, base: dict[str, Any] | None) -> dict[str, Any] | None:
         if base is None:
             return None
-        if base["kind"] == "model-version":
+        if base["kind"] == "pretrained":
+            if base["name"] not in self.pretrained:
+                return None
+            data = self.pretrained[base["name"]]
+            self.blobs[hashlib.sha256(data).hexdigest()] = data
+        elif base["kind"] == "model-version":
             data = self.model_versions[base["modelVersionId"]]["best.pt"]
             self.blobs[hashlib.sha256(data).hexdigest()] = data
         else:
             data = self.blobs[base["sha256"]]
         return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+    def pretrained_fetch(self, base: dict[str, Any] | None) -> dict[str, Any] | None:
+        if base is None or base["kind"] != "pretrained" or base["name"] in self.pretrained:
+            return None
+        return {"name": base["name"], "sha256": self.pretrained_pins.get(base["name"])}
 
     def cancelling(self) -> bool:
         return self.cancel_after_epoch and self.epochs_seen()
@@ -190,6 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
             "checkpoint": checkpoint,
             "baseWeights": state.resolve_base_weights(job["config"].get("baseWeights")),
             "split": state.splits.get(job["id"]),
+            "pretrained": state.pretrained_fetch(job["config"].get("baseWeights")),
         }
         self._json(200, lease)
 

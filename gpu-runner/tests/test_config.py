@@ -50,3 +50,14 @@ def test_everything_set() -> None:
 def test_bad_settings_are_explained(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(env)
+
+
+def test_the_pretrained_download_url_defaults_to_ultralytics_releases() -> None:
+    base = {"LOUPE_RUNNER_TOKEN": "t", "LOUPE_DEVICE": "cpu"}
+    assert load_settings(base).pretrained_url == (
+        "https://github.com/ultralytics/assets/releases/download/v8.4.0"
+    )
+    local = load_settings({**base, "LOUPE_PRETRAINED_URL": "http://127.0.0.1:9000/assets/"})
+    assert local.pretrained_url == "http://127.0.0.1:9000/assets"
+    with pytest.raises(ConfigError, match="LOUPE_PRETRAINED_URL must start with http"):
+        load_settings({**base, "LOUPE_PRETRAINED_URL": "ftp://x"})

@@ -32,6 +32,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "CreateExternalRunRequest": contract.ExternalRunConfig,
     "ExternalRunEventsRequest": contract.ExternalRunEventsRequest,
     "FinishExternalRunRequest": contract.FinishCompleted,
+    "PretrainedFetch": contract.PretrainedFetch,
 }
 
 
@@ -212,3 +213,14 @@ def test_base_weights_are_a_model_version_or_a_pinned_upload() -> None:
             contract.JobConfig.model_validate({**config, "baseWeights": base})
     plain = {key: value for key, value in config.items() if key != "baseWeights"}
     assert contract.JobConfig.model_validate(plain).wire() == plain  # absent stays absent
+
+
+def test_a_pretrained_start_is_an_official_file_name() -> None:
+    config = examples()["CreateJobRequest"]
+    base = {"kind": "pretrained", "name": "yolo26m-obb.pt"}
+    parsed = contract.JobConfig.model_validate({**config, "baseWeights": base})
+    assert isinstance(parsed.base_weights, contract.PretrainedWeights)
+    assert parsed.wire()["baseWeights"] == base
+    for bad in ("yolo11n.yaml", "../yolo11n.pt", "yolo11z.pt", "yolo11n-det.pt", "yolov5n.pt"):
+        with pytest.raises(ValidationError):
+            contract.JobConfig.model_validate({**config, "baseWeights": {**base, "name": bad}})

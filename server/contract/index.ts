@@ -10,5 +10,6 @@ export * from './model';
 export * from './pairing';
 export * from './run';
 export * from './prediction';
+export * from './pretrained';
 export * from './runner';
 export * from './split';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Sha256, Task } from './common';
+import { describePretrained, PretrainedName } from './pretrained';
 
 /**
  * Architectures built from Ultralytics' YAML files (the scale letter picks the size: nano to
@@ -87,11 +88,14 @@ export const HYPERPARAMETER_DEFAULTS: Required<Hyperparameters> = {
  * What a fine-tuning job starts from instead of the architecture's YAML. Ultralytics loads a .pt
  * with full pickle, so only weights the server can vouch for are accepted: an earlier model
  * version (its best.pt, written by our runner) or an upload whose SHA-256 is on the server's
- * allowlist (LOUPE_TRUSTED_WEIGHTS).
+ * allowlist (LOUPE_TRUSTED_WEIGHTS), or Ultralytics' official pretrained file of that name
+ * (the server's copy, else fetched by the runner). The runner opens every .pt with a restricted
+ * loader that refuses anything but an Ultralytics model.
  */
 export const BaseWeights = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('model-version'), modelVersionId: z.string().min(1).max(100) }),
   z.object({ kind: z.literal('uploaded'), sha256: Sha256 }),
+  z.object({ kind: z.literal('pretrained'), name: PretrainedName }),
 ]);
 export type BaseWeights = z.infer<typeof BaseWeights>;
 
@@ -146,6 +150,15 @@ export function checkJobSettings(config: z.output<typeof JobSettings>, ctx: z.Re
       code: 'custom',
       path: ['testFraction'],
       message: `validation (${val}) and test (${test}) shares leave nothing to train on: together they must be below 1`,
+    });
+  }
+  const base = config.baseWeights;
+  const held = base?.kind === 'pretrained' ? describePretrained(base.name)?.task : undefined;
+  if (base?.kind === 'pretrained' && held && held !== config.task) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['baseWeights'],
+      message: `${base.name} is a ${held} model and this job trains ${config.task}`,
     });
   }
   if (config.task === 'segment' && config.annotationTypes === 'boxes') {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Sha256 } from './common';
 import { QueueJob, RunnerHealth } from './job';
+import { PretrainedFetch } from './pretrained';
 import { ReportEvent } from './run';
 import { JobSplit } from './split';
 
@@ -35,6 +36,8 @@ export const Lease = z.object({
   baseWeights: WeightsFile.nullable().default(null),
   /** Which photos to train, validate and test on, fixed when the job was created. */
   split: JobSplit,
+  /** A pretrained start the server has no copy of (baseWeights is null then). */
+  pretrained: PretrainedFetch.nullable().default(null),
 });
 export type Lease = z.infer<typeof Lease>;
 

@@ -16,9 +16,10 @@ export const jobRoutes = (s: Services, tokens: Tokens) =>
   new Hono<AuthEnv>()
     .use(requireRole(tokens, 'user'))
     .get('/', (c) => c.json(s.jobs.list()))
-    .post('/', validate('json', CreateJobRequest), (c) =>
-      c.json(s.jobs.create(c.req.valid('json')), 201),
-    )
+    .post('/', validate('json', CreateJobRequest), async (c) => {
+      await s.pretrained.refresh(); // a file dropped in the weights folder since is seen
+      return c.json(s.jobs.create(c.req.valid('json')), 201);
+    })
     .post('/split-preview', validate('json', CreateJobRequest), (c) =>
       c.json(s.jobs.previewSplit(c.req.valid('json'))),
     )

@@ -115,8 +115,10 @@ export class BlobService {
     body: Readable | null,
     mediaType: string,
     accept: (file: { sha256: string; bytes: number }) => void = () => {},
+    /** A file the operator put on the server's disk is not an upload: no upload limit. */
+    maxBytes = this.maxBytes,
   ) {
-    const stored = await this.receive(body);
+    const stored = await this.receive(body, undefined, maxBytes);
     try {
       if (stored.bytes === 0) throw new AppError(400, 'empty_upload', 'the uploaded file is empty');
       accept(stored);
@@ -144,10 +146,10 @@ export class BlobService {
     return { ...blob, read: (range) => this.store.open(sha256, range) };
   }
 
-  private async receive(body: Readable | null, inspect?: ChunkInspector) {
+  private async receive(body: Readable | null, inspect?: ChunkInspector, maxBytes = this.maxBytes) {
     if (!body) throw new AppError(400, 'empty_upload', 'the request has no body');
     try {
-      return await this.store.receive(body, this.maxBytes, inspect);
+      return await this.store.receive(body, maxBytes, inspect);
     } catch (error) {
       throw error instanceof BlobTooLargeError ? this.tooLarge() : error;
     }

@@ -26,6 +26,7 @@ import { LiveEventService } from './live-events.service';
 import { ModelService } from './model.service';
 import { PairingService } from './pairing.service';
 import { UploadService } from './upload.service';
+import { PretrainedService } from './pretrained.service';
 import { WeightsService } from './weights.service';
 
 export type Services = {
@@ -44,6 +45,8 @@ export type Services = {
   runs: ExternalRunService;
   models: ModelService;
   weights: WeightsService;
+  /** Ultralytics' official pretrained files in the server's weights folder. */
+  pretrained: PretrainedService;
   /** Resumable image uploads (tus) under /api/uploads. */
   uploads: UploadService;
   live: LiveEventService;
@@ -64,6 +67,14 @@ export type ServiceOptions = {
   maxBlobBytes: number;
   /** SHA-256s of the base .pt files users may upload (LOUPE_TRUSTED_WEIGHTS). */
   trustedWeights: readonly string[];
+  /** The folder of official pretrained .pt files (LOUPE_DATA_DIR/weights), and its pins. */
+  pretrained: {
+    folder: string;
+    label: string;
+    pins: Readonly<Record<string, string>>;
+    /** Runners may fetch a file the server lacks (LOUPE_PRETRAINED_DOWNLOAD). */
+    download: boolean;
+  };
   /** LOUPE_MAX_* limits; each one left out has its default. */
   limits?: Partial<Limits>;
   /** The largest image predict accepts; defaults to maxBlobBytes. */
@@ -101,7 +112,8 @@ export function createServices(o: ServiceOptions): Services {
   const channels = new ChannelService(channelRepository, models, o.clock);
   const bus = new JobEventBus();
   const jobRepository = new JobRepository(o.db);
-  const weights = new WeightsService(blobs, models, jobRepository, o.trustedWeights);
+  const pretrained = new PretrainedService(blobs, o.pretrained);
+  const weights = new WeightsService(blobs, models, jobRepository, o.trustedWeights, pretrained);
   const jobLog = new JobLog(jobRepository, bus, o.clock);
   const jobs = new JobService(
     jobRepository,
@@ -137,6 +149,7 @@ export function createServices(o: ServiceOptions): Services {
     runs,
     models,
     weights,
+    pretrained,
     uploads,
     predictor,
     health,

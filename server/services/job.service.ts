@@ -151,6 +151,7 @@ export class JobService {
         leaseSeconds: this.leaseSeconds,
         checkpoint,
         baseWeights,
+        pretrained: baseWeights ? null : this.weights.fetchOf(job.config.baseWeights),
       };
     });
   }

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { BaseWeights, Task, WeightsFile } from '../contract';
+import type { BaseWeights, PretrainedFetch, Task, WeightsFile } from '../contract';
 import { AppError } from '../http/app-error';
 import type { JobRepository } from '../repositories/job.repository';
 import type { BlobService } from './blob.service';
 import type { ModelService } from './model.service';
+import type { PretrainedService } from './pretrained.service';
 
 /** The artifact a model version is fine-tuned from; our runner uploads it with every model. */
 export const FINE_TUNE_ARTIFACT = 'best.pt';
@@ -12,7 +13,8 @@ export const FINE_TUNE_ARTIFACT = 'best.pt';
  * Base weights for fine-tuning. Ultralytics loads a .pt with Python's pickle, which runs whatever
  * code the file holds on the runner, so a job may start only from weights the server can vouch
  * for: an earlier model version (its best.pt, written by our runner) or an upload whose SHA-256
- * an operator pinned in LOUPE_TRUSTED_WEIGHTS.
+ * an operator pinned in LOUPE_TRUSTED_WEIGHTS. Ultralytics' official pretrained files are the
+ * third source (PretrainedService); the runner opens every one with its restricted loader.
  */
 export class WeightsService {
   private readonly trusted: ReadonlySet<string>;
@@ -22,6 +24,7 @@ export class WeightsService {
     private readonly models: ModelService,
     private readonly jobs: JobRepository,
     trusted: readonly string[],
+    private readonly pretrained: PretrainedService,
   ) {
     this.trusted = new Set(trusted);
   }
@@ -33,11 +36,20 @@ export class WeightsService {
     );
   }
 
-  /** The file a job with these base weights starts from, or why it cannot. */
-  resolve(base: BaseWeights, task: Task): WeightsFile {
+  /**
+   * The file a job with these base weights starts from, or why it cannot; null: a pretrained
+   * start the server holds no copy of, which the runner fetches itself (`fetchOf`).
+   */
+  resolve(base: BaseWeights, task: Task): WeightsFile | null {
+    if (base.kind === 'pretrained') return this.pretrained.resolve(base.name).file;
     return base.kind === 'model-version'
       ? this.ofModelVersion(base.modelVersionId, task)
       : this.ofUpload(base.sha256);
+  }
+
+  /** What the runner needs to fetch a pretrained file itself; null for any other start. */
+  fetchOf(base: BaseWeights | undefined): PretrainedFetch | null {
+    return base?.kind === 'pretrained' ? this.pretrained.resolve(base.name).fetch : null;
   }
 
   private ofModelVersion(id: string, task: Task): WeightsFile {

@@ -38,7 +38,9 @@ export async function createTestApi(
   leaseSeconds = 60,
   trustedWeights: string[] = [],
   /** Overrides of the other service options (limits). */
-  options: Partial<Pick<ServiceOptions, 'maxBlobBytes' | 'maxPredictBytes' | 'limits'>> = {},
+  options: Partial<
+    Pick<ServiceOptions, 'maxBlobBytes' | 'maxPredictBytes' | 'limits' | 'pretrained'>
+  > = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-test-'));
   const db = openDatabase(join(dir, 'loupe.sqlite'));
@@ -53,6 +55,7 @@ export async function createTestApi(
     leaseSeconds,
     maxBlobBytes: 1024 * 1024,
     trustedWeights,
+    pretrained: { folder: join(dir, 'weights'), label: 'data/weights', pins: {}, download: true },
     ...options,
   });
   const api = createApi(services, tokens);

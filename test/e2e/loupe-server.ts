@@ -41,6 +41,8 @@ export async function startLoupe() {
     LOUPE_RUNNER: 'local',
     LOUPE_RUNNER_PYTHON: resolve('gpu-runner/.venv/bin/python'),
     LOUPE_WEB_DIR: resolve('build'),
+    // Tests never reach the internet: a pretrained start needs the file in data/weights.
+    LOUPE_PRETRAINED_DOWNLOAD: 'off',
   });
   const server = await startServer(env);
   const send = (path: string, init: RequestInit = {}) =>

@@ -12,7 +12,7 @@ import { pairingOperations } from './pairing.operations';
 import { runnerOperations } from './runner.operations';
 import { runOperations } from './runs.operations';
 import { uploadOperations } from './uploads.operations';
-import { weightsOperations } from './weights.operations';
+import { pretrainedOperations, weightsOperations } from './weights.operations';
 
 /** Every route under /api; document.spec.ts fails when this and the app's routes differ. */
 export const API_OPERATIONS: Operation[] = [
@@ -30,4 +30,5 @@ export const API_OPERATIONS: Operation[] = [
   ...runOperations,
   ...uploadOperations,
   ...weightsOperations,
+  ...pretrainedOperations,
 ];

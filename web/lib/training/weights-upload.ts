@@ -9,14 +9,16 @@ export type UploadedWeightsFile = { sha256: string; bytes: number };
  * upload progress. The server keeps the file only when its SHA-256 is on the operator's
  * allowlist; a refusal comes back as an ApiRequestError with the server's own words.
  */
-export function uploadWeights(
+export function uploadWeights<T = UploadedWeightsFile>(
   file: Blob,
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
-): Promise<UploadedWeightsFile> {
+  /** Where to: an official pretrained file goes to /api/weights/pretrained/<its name>. */
+  path = '/api/weights',
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('PUT', '/api/weights');
+    xhr.open('PUT', path);
     const token = getToken();
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.setRequestHeader('content-type', 'application/octet-stream');
@@ -26,7 +28,7 @@ export function uploadWeights(
     // The same reading of the answer as every other API call (unwrap), refusals included.
     xhr.onload = () => {
       const answer = new Response(xhr.responseText, { status: xhr.status });
-      void unwrap<UploadedWeightsFile>(answer).then(resolve, reject);
+      void unwrap<T>(answer).then(resolve, reject);
     };
     xhr.onerror = () => reject(new TypeError('network error'));
     xhr.onabort = () => reject(new DOMException('upload cancelled', 'AbortError'));
