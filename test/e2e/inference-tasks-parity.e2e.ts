@@ -256,7 +256,7 @@ describe.each(segmentModels)(
           `${(ious[0] ?? 0).toFixed(4)} median ${(ious[ious.length >> 1] ?? 0).toFixed(4)}; ` +
           `polygon vs masks.xyn: ${single.ious.length} one-blob masks, IoU min ` +
           `${min(single.ious)}, vertex to outline max ${single.worst.toFixed(3)} mask px; ` +
-          `${multi.count} several-blob masks, IoU min ${min(multi.ious)}, our vertices to ` +
+          `${multi.count} masks with several blobs or pixels in the padding, IoU min ${min(multi.ious)}, our vertices to ` +
           `their outline max ${multi.worstOursToTheirs.toFixed(3)} mask px`;
         console.log(report);
         expect(problems, report).toEqual([]);
