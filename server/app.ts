@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Tokens } from './http/auth';
-import { AppError } from './http/app-error';
+import { apiRouteNotFound, AppError } from './http/app-error';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { blobRoutes } from './routes/blobs.routes';
 import { channelRoutes } from './routes/channels.routes';
@@ -54,12 +54,7 @@ export function createApi(services: Services, tokens: Tokens) {
     .route('/uploads', uploadRoutes(services, tokens))
     .route('/weights', weightsRoutes(services, tokens))
     .route('/', openApiRoutes())
-    .notFound((c) =>
-      c.json(
-        { error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } },
-        404,
-      ),
-    )
+    .notFound(apiRouteNotFound)
     .onError((error, c) => {
       if (error instanceof AppError) return c.json(error.toBody(), error.status);
       if (error instanceof HTTPException) {

@@ -137,7 +137,7 @@ def test_epochs_and_the_end_arrive_as_a_job(
     }
     assert job["progress"]["epoch"] == 2 and job["progress"]["batch"] == job["progress"]["batches"]
     assert "metrics/mAP50-95(B)" in job["finalMetrics"]
-    assert run.run_id in [j["id"] for j in loupe.get("/api/jobs")]
+    assert run.run_id in [j["id"] for j in loupe.get("/api/jobs")["jobs"]]
 
     # Each epoch once, with exactly the numbers Ultralytics wrote to its own results.csv.
     epochs = loupe.get(f"/api/jobs/{run.run_id}/epochs")

@@ -321,3 +321,35 @@ export const JobLogQuery = z.object({
     }),
 });
 export type JobLogQuery = z.infer<typeof JobLogQuery>;
+
+/** The most jobs one read of GET /api/jobs answers; `before` pages on to older ones. */
+export const JOB_PAGE_MAX = 500;
+
+/** GET /api/jobs: the newest `limit` jobs, or those older than the `before` cursor. */
+export const JobListQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(JOB_PAGE_MAX)
+    .default(100)
+    .meta({ description: `jobs per page, newest first; at most ${JOB_PAGE_MAX}` }),
+  before: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: "a page's `next`: the jobs older than that page" }),
+});
+export type JobListQuery = z.input<typeof JobListQuery>;
+
+/** One page of jobs, newest first, with counts over every job (not just this page). */
+export const JobPage = z.object({
+  jobs: z.array(Job),
+  /** Every job the server keeps. */
+  total: z.number().int().min(0),
+  /** Every job the server keeps, by status. */
+  byStatus: z.record(JobStatus, z.number().int().min(0)),
+  /** Pass as `before` for the next, older page; null on the last page. */
+  next: z.string().nullable(),
+});
+export type JobPage = z.infer<typeof JobPage>;

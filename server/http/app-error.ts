@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
@@ -25,3 +26,10 @@ export class AppError extends Error {
 
 export const notFound = (what: string, id: string) =>
   new AppError(404, 'not_found', `${what} ${id} does not exist`);
+
+/** The documented answer to a path under /api that no route serves (never the app's HTML). */
+export const apiRouteNotFound = (c: Context) =>
+  c.json(
+    { error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } },
+    404,
+  );

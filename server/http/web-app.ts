@@ -2,10 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { apiRouteNotFound } from './app-error';
 
 /**
  * Serves the built PWA. Pages are cross-origin isolated so onnxruntime-web may use threads;
- * hashed build assets are immutable; any other path gets index.html (the app routes itself).
+ * hashed build assets are immutable; any other path gets index.html (the app routes itself),
+ * except paths under /api: a mounted sub-app's notFound is not used by its parent, so an unknown
+ * API path would otherwise fall through to here and answer 200 with HTML.
  */
 export function webApp(webDir: string) {
   const app = new Hono();
@@ -18,6 +21,8 @@ export function webApp(webDir: string) {
       c.header('Cache-Control', 'public, max-age=31536000, immutable');
     }
   });
+  app.all('/api', apiRouteNotFound);
+  app.all('/api/*', apiRouteNotFound);
   app.use('*', serveStatic({ root: webDir }));
   app.get('*', async (c) => {
     const index = await readFile(join(webDir, 'index.html'), 'utf8').catch(() => null);

@@ -79,8 +79,7 @@ describe('the OpenAPI document', () => {
     expect(config.properties?.epochs).toMatchObject({ default: 10, minimum: 1, maximum: 1000 });
     const list = response('/api/jobs', 'get', '200');
     expect(list.content?.['application/json']?.schema).toEqual({
-      type: 'array',
-      items: { $ref: '#/components/schemas/Job' },
+      $ref: '#/components/schemas/JobPage',
     });
   });
 

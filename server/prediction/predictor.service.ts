@@ -62,7 +62,7 @@ export class PredictorService {
     const pixels = await decodeImage(engine.sharp, image);
     const decodeMs = performance.now() - t0;
     const { conf, iou, maxDet, topK } = query;
-    const options = { conf, iou, maxDet, multiLabel: false };
+    const options = { conf, iou, maxDet, multiLabel: false, mode: 'predict' as const };
     const result = await this.sessions
       .use(model.id, (session) => runPixels(session, model.metadata, pixels, options, topK))
       .catch((error: unknown) => {

@@ -64,6 +64,8 @@ const toJob = (r: Row): Job => {
 };
 
 export type { StoredJobEvent };
+/** Where a page of jobs ended: its last job's creation time and rowid. */
+export type JobCursor = { createdAt: string; seq: number };
 export type LeaseRow = { leaseToken: string | null; leaseExpiresAt: number | null };
 
 /** Rows of jobs, their event log, per-epoch metrics and uploaded artifacts. No domain rules. */
@@ -124,11 +126,33 @@ export class JobRepository {
       .get(id) as LeaseRow | undefined;
   }
 
-  list(limit = 100) {
+  /**
+   * Up to `limit` jobs, newest first, older than `before` when given. The rowid breaks ties
+   * between jobs created in the same millisecond, so a page never skips or repeats one.
+   */
+  page(limit: number, before?: JobCursor) {
     const rows = this.db
-      .prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?')
-      .all(limit) as Row[];
-    return rows.map(toJob);
+      .prepare(
+        `SELECT rowid AS seq, * FROM jobs
+         WHERE ? IS NULL OR created_at < ? OR (created_at = ? AND rowid < ?)
+         ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+      )
+      .all(
+        before?.createdAt ?? null,
+        before?.createdAt ?? null,
+        before?.createdAt ?? null,
+        before?.seq ?? null,
+        limit,
+      ) as (Row & { seq: number })[];
+    return rows.map((r) => ({ job: toJob(r), cursor: { createdAt: r.created_at, seq: r.seq } }));
+  }
+
+  /** How many jobs there are in each status (statuses without jobs are left out). */
+  countByStatus() {
+    return this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as {
+      status: JobStatus;
+      n: number;
+    }[];
   }
 
   oldestQueued(): QueueJob | undefined {

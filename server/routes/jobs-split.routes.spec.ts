@@ -45,7 +45,7 @@ describe('job split and annotation settings', () => {
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toMatch(/together they must be below 1/);
     }
-    expect(await (await t.user('/api/jobs')).json()).toEqual([]);
+    expect(await (await t.user('/api/jobs')).json()).toMatchObject({ jobs: [], total: 0 });
   });
 
   it('stores the test share, stratification and annotation types with their defaults', async () => {

@@ -1,7 +1,13 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { ArtifactName, CreateJobRequest, FINAL_JOB_STATUSES, JobLogQuery } from '../contract';
+import {
+  ArtifactName,
+  CreateJobRequest,
+  FINAL_JOB_STATUSES,
+  JobListQuery,
+  JobLogQuery,
+} from '../contract';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
 import { storedFileResponse } from '../http/stored-file-response';
 import { validate } from '../http/validate';
@@ -15,7 +21,7 @@ const KEEPALIVE_MS = 15_000;
 export const jobRoutes = (s: Services, tokens: Tokens) =>
   new Hono<AuthEnv>()
     .use(requireRole(tokens, 'user'))
-    .get('/', (c) => c.json(s.jobs.list()))
+    .get('/', validate('query', JobListQuery), (c) => c.json(s.jobs.list(c.req.valid('query'))))
     .post('/', validate('json', CreateJobRequest), async (c) => {
       await s.pretrained.refresh(); // a file dropped in the weights folder since is seen
       return c.json(s.jobs.create(c.req.valid('json')), 201);

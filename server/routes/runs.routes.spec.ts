@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExternalJob, Job } from '../contract';
+import type { ExternalJob, Job, JobPage } from '../contract';
 import {
   createJob,
   createTestApi,
@@ -43,7 +43,7 @@ describe('runs reported by a script', () => {
       config,
       finalMetrics: null,
     });
-    expect(((await (await t.user('/api/jobs')).json()) as Job[]).map((j) => j.id)).toEqual([
+    expect(((await (await t.user('/api/jobs')).json()) as JobPage).jobs.map((j) => j.id)).toEqual([
       run.id,
     ]);
 

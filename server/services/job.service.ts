@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { z } from 'zod';
 import {
   FINAL_JOB_STATUSES,
   JOB_LOG_PAGE,
@@ -10,14 +11,17 @@ import {
   type JobConfig,
   type JobEventType,
   type JobLogQuery,
+  JobStatus,
+  type JobListQuery,
+  type JobPage,
   type JobSplit,
-  type JobStatus,
   type Lease,
   type QueueJob,
   type RunnerEvent,
 } from '../contract';
 import { AppError, notFound } from '../http/app-error';
 import type { JobRepository } from '../repositories/job.repository';
+import { decodeJobCursor, encodeJobCursor } from './job-cursor';
 import type { BlobService } from './blob.service';
 import type { Clock } from './clock';
 import type { DatasetService } from './dataset.service';
@@ -95,8 +99,22 @@ export class JobService {
     return job;
   }
 
-  list() {
-    return this.jobs.list();
+  /** A page of jobs, newest first, and the counts over all of them. */
+  list(query: z.output<typeof JobListQuery>): JobPage {
+    const before = query.before === undefined ? undefined : decodeJobCursor(query.before);
+    // One more than asked says whether an older page exists.
+    const rows = this.jobs.page(query.limit + 1, before);
+    const shown = rows.slice(0, query.limit);
+    const byStatus = Object.fromEntries(
+      JobStatus.options.map((s) => [s, 0]),
+    ) as JobPage['byStatus'];
+    for (const { status, n } of this.jobs.countByStatus()) byStatus[status] = n;
+    return {
+      jobs: shown.map((r) => r.job),
+      total: Object.values(byStatus).reduce((a, b) => a + b, 0),
+      byStatus,
+      next: rows.length > query.limit ? encodeJobCursor(shown[shown.length - 1]!.cursor) : null,
+    };
   }
 
   epochs(id: string) {

@@ -17,13 +17,14 @@ import {
   runInPage,
   type HarnessPage,
 } from '../fixtures/inference-harness';
+import { fixtureImages } from '../../server/prediction/fixture-model';
 
 const detectDir = inferenceFixture('detect');
 const bad = mkdtempSync(join(tmpdir(), 'loupe-bad-models-'));
 const metadata = JSON.parse(
   readFileSync(join(detectDir, 'metadata.json'), 'utf8'),
 ) as ModelMetadata;
-const photo = 'images/card_000.jpg';
+const photo = `images/${fixtureImages(detectDir)[0]!.file}`;
 let h: HarnessPage;
 let before: Detection[] = [];
 

@@ -67,18 +67,21 @@ async function openAndLoad(model: ModelVersion) {
   return (await backend.textContent())?.trim() ?? '';
 }
 
-const photo = (dir: string, file: string) => ({
-  name: file,
-  mimeType: 'image/jpeg',
-  buffer: readFileSync(join(dir, 'val-images', file)),
-});
+/** A picture Ultralytics found something in at conf 0.25 (the fixture's pictures vary in size). */
+function photo(dir: string) {
+  const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as {
+    images: { file: string; predictions: Record<string, unknown[]> }[];
+  };
+  const file = reference.images.find((i) => (i.predictions['0.25'] ?? []).length > 0)!.file;
+  return { name: file, mimeType: 'image/jpeg', buffer: readFileSync(join(dir, 'images', file)) };
+}
 
 describe('the model page, in Chromium', () => {
   it('runs on WASM and says WebGPU is not available; draws detect boxes', async () => {
     const { dir, model } = await serveFixture('detect');
     expect(await openAndLoad(model)).toBe('Loaded · runs on WASM (WebGPU not available)');
     await page.getByTestId('conf').fill('0.25');
-    await page.getByTestId('detect-image').setInputFiles(photo(dir, 'card_000.jpg'));
+    await page.getByTestId('detect-image').setInputFiles(photo(dir));
     await expect.poll(() => page.getByTestId('detection').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('mask-polygon').count()).toBe(0);
     const found = await page.getByTestId('detection').count();
@@ -103,7 +106,7 @@ describe('the model page, in Chromium', () => {
   it('draws segment masks as polygons', async () => {
     const { dir, model } = await serveFixture('segment');
     await openAndLoad(model);
-    await page.getByTestId('detect-image').setInputFiles(photo(dir, 'card_000.jpg'));
+    await page.getByTestId('detect-image').setInputFiles(photo(dir));
     await expect.poll(() => page.getByTestId('detection').count()).toBeGreaterThan(0);
     const polygons = page.getByTestId('mask-polygon');
     expect(await polygons.count()).toBe(await page.getByTestId('detection').count());
@@ -115,7 +118,9 @@ describe('the model page, in Chromium', () => {
     const { dir, model } = await serveFixture('classify');
     await openAndLoad(model);
     const file = JSON.parse(readFileSync(join(dir, 'val-labels.json'), 'utf8')) as ValLabels;
-    await page.getByTestId('detect-image').setInputFiles(photo(dir, file.images[0]!.file));
+    const name = file.images[0]!.file;
+    const buffer = readFileSync(join(dir, 'val-images', name));
+    await page.getByTestId('detect-image').setInputFiles({ name, mimeType: 'image/jpeg', buffer });
     const top = page.getByTestId('classify-top').locator('li');
     await expect.poll(() => top.count()).toBe(Math.min(5, model.classNames.length));
   });

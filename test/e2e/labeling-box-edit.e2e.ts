@@ -64,10 +64,24 @@ async function mouseDrag(from: { x: number; y: number }, to: { x: number; y: num
   await page.mouse.up();
 }
 
-async function handleCentre(handle: string) {
-  const r = await page.locator(`[data-handle="${handle}"] .grip`).boundingBox();
-  if (!r) throw new Error(`handle ${handle} is not shown`);
-  return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+/** Where a handle of the selected box is on screen, once it is drawn where `box` says. */
+async function handleCentre(handle: string, box: NormBox) {
+  const grip = page.locator(`[data-handle="${handle}"] .grip`);
+  const centre = async () => {
+    const r = await grip.boundingBox();
+    return r && { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  };
+  // The stored box is written before the editor redraws: wait for the handle to follow it.
+  const x = box.x + (handle.includes('w') ? 0 : handle.includes('e') ? box.w : box.w / 2);
+  const y = box.y + (handle.includes('n') ? 0 : handle.includes('s') ? box.h : box.h / 2);
+  const want = await screenPoint(page, 'box-canvas', x, y);
+  await expect
+    .poll(async () => {
+      const c = await centre();
+      return c !== null && Math.hypot(c.x - want.x, c.y - want.y) < 1;
+    })
+    .toBe(true);
+  return (await centre())!;
 }
 
 /** The stage's size in CSS pixels, which the arrow keys' steps are counted in. */
@@ -87,6 +101,9 @@ describe('moving and resizing boxes', () => {
     await createDataset(page, 'Moves', 'card, corner');
     await page.getByTestId('add-images').setInputFiles(cards.images.map((i) => cards.path(i.file)));
     await expect.poll(summary).toContain('2 images');
+    // The import's progress bar above the photo goes only after the summary counts the photos;
+    // until then the photo may still move up under the pointer.
+    await expect.poll(() => page.locator('progress').count()).toBe(0);
 
     await drawBox(page, { x: 0.2, y: 0.2, w: 0.3, h: 0.3 });
     const drawn = await storedNear({ x: 0.2, y: 0.2, w: 0.3, h: 0.3 }, 2);
@@ -110,7 +127,7 @@ describe('moving and resizing boxes', () => {
     // The bottom-right corner to (0.7, 0.75): the top-left corner stays.
     // The target first: screenPoint may scroll the page, which would move the handle.
     const target = await screenPoint(page, 'box-canvas', 0.7, 0.75);
-    await mouseDrag(await handleCentre('se'), target);
+    await mouseDrag(await handleCentre('se', moved), target);
     const corner = await storedNear(
       { x: moved.x, y: moved.y, w: 0.7 - moved.x, h: 0.75 - moved.y },
       2,
@@ -118,7 +135,7 @@ describe('moving and resizing boxes', () => {
     expect([corner.x, corner.y]).toEqual([moved.x, moved.y]);
 
     // The left edge 0.15 further left: only x and w change.
-    const w = await handleCentre('w');
+    const w = await handleCentre('w', corner);
     const canvas = (await page.getByTestId('box-canvas').boundingBox())!;
     await mouseDrag(w, { x: w.x - 0.15 * canvas.width, y: w.y + 5 });
     const edge = await storedNear({ ...corner, x: corner.x - 0.15, w: corner.w + 0.15 }, 2);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Job, ModelVersion } from '../../server/contract';
+import type { JobPage, ModelVersion } from '../../server/contract';
 import { generateCards, openLoupePage, type Loupe } from './loupe-server';
 
 /** Two tiny CPU trainings, so the registry has two versions to rank and compare. */
@@ -68,16 +68,16 @@ describe('dashboard, registry and comparison over real trainings', () => {
       const etas = await page.getByTestId('active-eta').allTextContents();
       etas.forEach((t) => etaTexts.add(t.trim()));
       if ((await text('summary-completed')) === '2') break;
-      const jobs = await loupe.api<Job[]>('/api/jobs');
+      const { jobs } = await loupe.api<JobPage>('/api/jobs');
       const failed = jobs.find((j) => j.status === 'failed');
       if (failed) throw new Error(`a training failed: ${failed.error}`);
       await page.waitForTimeout(500);
     }
     await snap('dashboard');
-    const jobs = await loupe.api<Job[]>('/api/jobs');
+    const { jobs, total } = await loupe.api<JobPage>('/api/jobs');
     expect(jobs.map((j) => j.status)).toEqual(['completed', 'completed']);
     await expect.poll(() => text('summary-active')).toBe('0');
-    expect(await text('summary-total')).toBe(String(jobs.length));
+    expect(await text('summary-total')).toBe(String(total));
     expect(await page.getByTestId('active-job').count()).toBe(0);
     // While training ran, the page said what it knew about the time left.
     expect([...etaTexts].some((t) => t === 'estimating…' || /left/.test(t))).toBe(true);

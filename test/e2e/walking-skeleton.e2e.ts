@@ -6,6 +6,7 @@ import type {
   DatasetVersion,
   EpochMetrics,
   Job,
+  JobPage,
   ModelMetadata,
   ModelVersion,
 } from '../../server/contract';
@@ -232,7 +233,7 @@ describe('walking skeleton: one photo from the browser to a trained model and ba
     await expect.poll(() => summary().textContent()).toContain('1 image ·');
     await page.getByRole('button', { name: 'Train' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('no labeled images');
-    const jobs = await loupe.api<Job[]>('/api/jobs');
+    const { jobs } = await loupe.api<JobPage>('/api/jobs');
     expect(jobs).toHaveLength(1);
   });
 });

@@ -4,9 +4,11 @@ import {
   EpochMetrics,
   Job,
   JobEvent,
+  JobListQuery,
   JobLogQuery,
   JobSplitReport,
   SplitPreview,
+  JobPage,
   StoredJobEvent,
 } from '../../contract';
 import { BINARY, type Operation } from '../operation';
@@ -21,9 +23,14 @@ export const jobOperations: Operation[] = [
     method: 'get',
     path: '/api/jobs',
     tag: 'training',
-    summary: 'List training jobs',
+    summary: 'List training jobs, a page at a time',
+    description:
+      'Newest first. `total` and `byStatus` count every job; pass `next` as `before` for ' +
+      'older ones.',
     auth: ['user'],
-    replies: { 200: { description: 'every job', json: z.array(Job) } },
+    query: JobListQuery,
+    replies: { 200: { description: 'a page of jobs', json: JobPage } },
+    errors: { 400: 'the cursor is not one this server gave' },
   },
   {
     method: 'post',

@@ -28,8 +28,17 @@ export interface DetectionMetrics {
   perClass: { classIndex: number; precision: number; recall: number; ap50: number; ap: number }[];
 }
 
-/** The validator's prediction settings, for the worker's `run` options. */
-export const VAL_OPTIONS = { conf: 0.001, iou: 0.7, maxDet: 300, multiLabel: true } as const;
+/**
+ * The validator's prediction settings, for the worker's `run` options; mode 'val' prepares each
+ * picture as model.val's dataloader does and leaves boxes unclipped, as it matches them.
+ */
+export const VAL_OPTIONS = {
+  conf: 0.001,
+  iou: 0.7,
+  maxDet: 300,
+  multiLabel: true,
+  mode: 'val',
+} as const;
 
 export function createDetectionEvaluator() {
   const tp: boolean[][] = [];

@@ -133,12 +133,13 @@ async function letterboxed<D extends Detection>(
   session: TensorSession,
   metadata: ModelMetadata,
   pixels: SourcePixels,
+  options: InferenceOptions,
   outputCount: number,
   decode: (outputs: Float32Tensor[], transform: LetterboxTransform) => D[],
 ) {
   const t0 = performance.now();
   const [height, width] = inputSize(metadata);
-  const { tensor, transform } = letterbox(pixels, width, height);
+  const { tensor, transform } = letterbox(pixels, width, height, options.mode);
   const t1 = performance.now();
   const outputs = await runOutputs(session, metadata, tensor, outputCount);
   const t2 = performance.now();
@@ -166,7 +167,7 @@ export function detectPixels(
   pixels: SourcePixels,
   options: InferenceOptions,
 ): Promise<PixelDetectResult> {
-  return letterboxed(session, metadata, pixels, 1, ([output], transform) =>
+  return letterboxed(session, metadata, pixels, options, 1, ([output], transform) =>
     postprocessDetect(output!, metadata.classNames, transform, options),
   );
 }
@@ -178,7 +179,7 @@ export function segmentPixels(
   pixels: SourcePixels,
   options: Required<InferenceOptions>,
 ): Promise<PixelSegmentResult> {
-  return letterboxed(session, metadata, pixels, 2, ([output, prototypes], transform) =>
+  return letterboxed(session, metadata, pixels, options, 2, ([output, prototypes], transform) =>
     postprocessSegment(output!, prototypes!, metadata.classNames, transform, options),
   );
 }

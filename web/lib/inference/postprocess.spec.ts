@@ -41,6 +41,14 @@ describe('postprocessDetect (anchors layout)', () => {
     expect(third!.h).toBeCloseTo((30 - 16) / 0.64, 9);
   });
 
+  it("leaves boxes unclipped in 'val' mode, as the validator matches them", () => {
+    const val = letterboxTransform(100, 50, 64, 64, 'val');
+    const third = postprocessDetect(output, names, val, { mode: 'val' })[2]!;
+    // The box runs from tensor x 50 to 70 and y 10 to 30; the image ends at x 64, starts at y 16.
+    expect(third.x + third.w).toBeCloseTo(70 / 0.64, 9);
+    expect(third.y).toBeCloseTo((10 - 16) / 0.64, 9);
+  });
+
   it('honours conf, iou and maxDet', () => {
     expect(postprocessDetect(output, names, transform, { conf: 0.6 })).toHaveLength(2);
     expect(postprocessDetect(output, names, transform, { iou: 0.99 })).toHaveLength(4);
@@ -82,12 +90,14 @@ describe('resolveOptions', () => {
       iou: 0.7,
       maxDet: 300,
       multiLabel: false,
+      mode: 'predict',
     });
   });
 
   it('rejects out-of-range values', () => {
     expect(() => resolveOptions({ conf: 1.5 })).toThrow(/conf/);
     expect(() => resolveOptions({ maxDet: 0 })).toThrow(/maxDet/);
+    expect(() => resolveOptions({ mode: 'train' as 'val' })).toThrow(/mode/);
   });
 });
 

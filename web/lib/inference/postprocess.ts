@@ -105,12 +105,12 @@ export function decodeEndToEnd(output: Float32Tensor, conf: number, maxDet: numb
   return candidates;
 }
 
-/** Tensor pixels to source pixels, clipped to the image; returns corners. */
+/** Tensor pixels to source pixels, clipped to the image unless `t.clip` is off; returns corners. */
 export function toSourcePixels(
   box: Candidate,
   t: LetterboxTransform,
 ): [number, number, number, number] {
-  const clip = (v: number, max: number) => Math.min(Math.max(v, 0), max);
+  const clip = (v: number, max: number) => (t.clip ? Math.min(Math.max(v, 0), max) : v);
   return [
     clip((box.x1 - t.padX) / t.scaleX, t.sourceWidth),
     clip((box.y1 - t.padY) / t.scaleY, t.sourceHeight),
@@ -126,7 +126,11 @@ export function resolveOptions(options: InferenceOptions): Required<InferenceOpt
     iou: options.iou ?? DEFAULT_OPTIONS.iou,
     maxDet: options.maxDet ?? DEFAULT_OPTIONS.maxDet,
     multiLabel: options.multiLabel ?? DEFAULT_OPTIONS.multiLabel,
+    mode: options.mode ?? DEFAULT_OPTIONS.mode,
   };
+  if (resolved.mode !== 'predict' && resolved.mode !== 'val') {
+    throw new RangeError(`mode must be "predict" or "val", got ${String(resolved.mode)}`);
+  }
   for (const key of ['conf', 'iou'] as const) {
     const v = resolved[key];
     if (!(v >= 0 && v <= 1)) throw new RangeError(`${key} must be between 0 and 1, got ${v}`);

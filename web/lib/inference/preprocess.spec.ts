@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { letterbox, letterboxTransform, PAD_VALUE } from './preprocess';
-import { resizeBilinear } from './resize-bilinear';
+import { resizeBilinear, resizeBilinearRgba } from './resize-bilinear';
 
 describe('letterboxTransform', () => {
   // Expected values printed by ultralytics 8.4.190 LetterBox((t, t)).get_params.
@@ -32,6 +32,36 @@ describe('letterboxTransform', () => {
   });
 });
 
+describe("letterboxTransform in 'val' mode (model.val's dataloader)", () => {
+  // Printed by ultralytics 8.4.190: BaseDataset.load_image on a real file of that size, then
+  // LetterBox(new_shape, scaleup=False).get_params on what it loaded.
+  it.each([
+    // width, height, target w, target h, loaded w, loaded h, resized w, resized h, padX, padY
+    [333, 250, 96, 96, 96, 73, 96, 73, 0, 11], // ceil(72.07): predict makes it 72, padY 12
+    [320, 240, 96, 96, 96, 72, 96, 72, 0, 12],
+    [150, 250, 96, 96, 58, 96, 58, 96, 19, 0],
+    [64, 48, 96, 96, 96, 72, 96, 72, 0, 12], // enlarged by load_image, not by LetterBox
+    [40, 72, 96, 96, 54, 96, 54, 96, 21, 0], // ceil(53.3): predict makes it 53
+    [96, 72, 96, 96, 96, 72, 96, 72, 0, 12], // already the size: not resized
+    [37, 23, 160, 160, 160, 100, 160, 100, 0, 30], // predict: 99 rows
+    [4032, 3024, 640, 640, 640, 480, 640, 480, 0, 80],
+    [1000, 999, 640, 640, 640, 640, 640, 640, 0, 0], // predict: 639 rows
+    [320, 240, 96, 64, 96, 72, 85, 64, 5, 0], // a non-square input resizes twice
+  ])('%i x %i into %i x %i', (w, h, tw, th, lw, lh, rw, rh, padX, padY) => {
+    const tr = letterboxTransform(w, h, tw, th, 'val');
+    expect(tr).toMatchObject({ loadWidth: lw, loadHeight: lh, clip: false });
+    expect(tr).toMatchObject({ resizedWidth: rw, resizedHeight: rh, padX, padY });
+    // The validator's ratio_pad: load_image's ratio per axis times LetterBox's.
+    expect(tr.scaleX).toBeCloseTo((lw / w) * tr.scale, 12);
+    expect(tr.scaleY).toBeCloseTo((lh / h) * tr.scale, 12);
+  });
+
+  it('clips boxes in predict mode only', () => {
+    expect(letterboxTransform(333, 250, 96).clip).toBe(true);
+    expect(letterboxTransform(333, 250, 96, 96, 'val').clip).toBe(false);
+  });
+});
+
 describe('letterbox', () => {
   it('writes CHW RGB in 0..1 and pads with 114 grey', () => {
     // 4x2 image into 4: no resize, one padded row above and below.
@@ -53,6 +83,28 @@ describe('letterbox', () => {
     expect(transform).toMatchObject({ resizedWidth: 4, resizedHeight: 2, padX: 0, padY: 1 });
     expect(tensor[4]).toBe(Math.fround(200 / 255)); // row 1, column 0
     expect(tensor[0]).toBe(Math.fround(114 / 255));
+  });
+
+  // model.val: one cv2.resize to load_image's size, or (non-square input) a second to LetterBox's.
+  it.each([
+    [333, 250, 96, 96],
+    [320, 240, 96, 64],
+  ])('resizes a %i x %i image into %i x %i as model.val does', (width, height, tw, th) => {
+    let seed = 3;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256;
+    const data = Uint8ClampedArray.from({ length: width * height * 4 }, random);
+    const { tensor, transform: t } = letterbox({ data, width, height }, tw, th, 'val');
+    const loaded = resizeBilinearRgba({ data, width, height }, t.loadWidth, t.loadHeight);
+    const rgb =
+      t.resizedWidth === t.loadWidth
+        ? resizeBilinear({ data, width, height }, t.resizedWidth, t.resizedHeight)
+        : resizeBilinear(loaded, t.resizedWidth, t.resizedHeight);
+    for (let y = 0; y < t.resizedHeight; y++)
+      for (let x = 0; x < t.resizedWidth; x++)
+        for (let c = 0; c < 3; c++)
+          expect(tensor[c * tw * th + (y + t.padY) * tw + x + t.padX]).toBe(
+            Math.fround(rgb[(y * t.resizedWidth + x) * 3 + c]! / 255),
+          );
   });
 
   // The letterbox writes planes straight from the resize and fills only the padding; this is

@@ -4,23 +4,46 @@
  * predict: keep the aspect ratio, resize with OpenCV's INTER_LINEAR, pad with grey 114 around the
  * centre, then RGB, /255, CHW float32. Matching that arithmetic (including Python's
  * round-half-to-even) is what lets the browser report the same boxes as Ultralytics.
+ *
+ * `model.val` prepares a picture differently (mode 'val'), and evaluation must do as it does to
+ * give its numbers: its dataloader first resizes the long side to the input size with each side
+ * rounded UP (`BaseDataset.load_image`: math.ceil, INTER_LINEAR both ways in 8.4.190, no
+ * INTER_AREA), then letterboxes without enlarging (`LetterBox(scaleup=False)`). A 333x250 photo
+ * into 96 becomes 96x73 there and 96x72 in predict: other pixels, other boxes.
  */
-import { resizeBilinearPlanes, roundHalfEven, type RgbaImage } from './resize-bilinear';
+import {
+  resizeBilinearPlanes,
+  resizeBilinearRgba,
+  roundHalfEven,
+  type RgbaImage,
+} from './resize-bilinear';
 
 export type { RgbaImage } from './resize-bilinear';
 
 export const PAD_VALUE = 114;
 
+/** As `model.predict` prepares a picture, or as `model.val`'s dataloader does (see above). */
+export type LetterboxMode = 'predict' | 'val';
+
 /** How the letterboxed tensor relates to the source image; postprocess uses it to map boxes back. */
 export interface LetterboxTransform {
-  /** r = min(target/h, target/w), the ratio Ultralytics resizes by. */
+  /** r = min(target/h, target/w), the ratio LetterBox resizes by (in 'val': from the loaded size). */
   scale: number;
   /**
-   * Per-axis ratios after rounding the resized size to whole pixels. Ultralytics 8.4 maps boxes
-   * back with these (ops.scale_boxes), not with `scale`; they differ by under 1/size.
+   * Per-axis ratios from source to tensor pixels. Predict: after rounding the resized size to
+   * whole pixels, as Ultralytics 8.4 maps boxes back (ops.scale_boxes), not `scale`; they differ
+   * by under 1/size. Val: load_image's per-axis ratio times LetterBox's, the validator's ratio_pad.
    */
   scaleX: number;
   scaleY: number;
+  /**
+   * Predict clips boxes to the image (ops.scale_boxes). The validator matches the boxes NMS gave,
+   * in tensor pixels, unclipped: a box reaching into the padding keeps its size there.
+   */
+  clip: boolean;
+  /** The size `model.val`'s load_image resizes to before letterboxing; the source's in predict. */
+  loadWidth: number;
+  loadHeight: number;
   /** Left and top padding in tensor pixels. */
   padX: number;
   padY: number;
@@ -32,25 +55,51 @@ export interface LetterboxTransform {
   sourceHeight: number;
 }
 
+/**
+ * `BaseDataset.load_image` (rect_mode): the long side to the longest input side, each side
+ * math.ceil'd and capped there; a picture already that size is not resized.
+ */
+export function valLoadSize(
+  sourceWidth: number,
+  sourceHeight: number,
+  targetWidth: number,
+  targetHeight: number,
+): [number, number] {
+  const long = Math.max(targetWidth, targetHeight);
+  const r = long / Math.max(sourceWidth, sourceHeight);
+  if (r === 1) return [sourceWidth, sourceHeight];
+  return [Math.min(Math.ceil(sourceWidth * r), long), Math.min(Math.ceil(sourceHeight * r), long)];
+}
+
 export function letterboxTransform(
   sourceWidth: number,
   sourceHeight: number,
   targetWidth: number,
   targetHeight: number = targetWidth,
+  mode: LetterboxMode = 'predict',
 ): LetterboxTransform {
   if (!(sourceWidth > 0 && sourceHeight > 0)) throw new RangeError('image has no pixels');
-  const scale = Math.min(targetHeight / sourceHeight, targetWidth / sourceWidth);
+  const val = mode === 'val';
+  const [loadWidth, loadHeight] = val
+    ? valLoadSize(sourceWidth, sourceHeight, targetWidth, targetHeight)
+    : [sourceWidth, sourceHeight];
+  const fit = Math.min(targetHeight / loadHeight, targetWidth / loadWidth);
+  // The validator's LetterBox never enlarges (scaleup=False): load_image already sized it.
+  const scale = val ? Math.min(fit, 1) : fit;
   // Ultralytics keeps each side at least 1 pixel so 1x3000 strips stay valid.
-  const resizedWidth = Math.max(roundHalfEven(sourceWidth * scale), 1);
-  const resizedHeight = Math.max(roundHalfEven(sourceHeight * scale), 1);
+  const resizedWidth = Math.max(roundHalfEven(loadWidth * scale), 1);
+  const resizedHeight = Math.max(roundHalfEven(loadHeight * scale), 1);
   // round(d/2 - 0.1): an odd leftover pixel goes to the right/bottom, as in LetterBox.
   // `|| 0`: Math.round(-0.1) is -0, which would leak into comparisons and JSON.
   const padX = Math.round((targetWidth - resizedWidth) / 2 - 0.1) || 0;
   const padY = Math.round((targetHeight - resizedHeight) / 2 - 0.1) || 0;
   return {
     scale,
-    scaleX: resizedWidth / sourceWidth,
-    scaleY: resizedHeight / sourceHeight,
+    scaleX: val ? (loadWidth * scale) / sourceWidth : resizedWidth / sourceWidth,
+    scaleY: val ? (loadHeight * scale) / sourceHeight : resizedHeight / sourceHeight,
+    clip: !val,
+    loadWidth,
+    loadHeight,
     padX,
     padY,
     resizedWidth,
@@ -73,12 +122,25 @@ const NORMALISED = Float32Array.from({ length: 256 }, (_, v) => v / 255);
  * image in between and the whole tensor filled first (docs/benchmarks.md).
  */
 export function letterbox(
-  image: RgbaImage,
+  source: RgbaImage,
   targetWidth: number,
   targetHeight: number = targetWidth,
+  mode: LetterboxMode = 'predict',
 ): { tensor: Float32Array; transform: LetterboxTransform } {
-  const transform = letterboxTransform(image.width, image.height, targetWidth, targetHeight);
-  const { resizedWidth: rw, resizedHeight: rh, padX, padY } = transform;
+  const transform = letterboxTransform(
+    source.width,
+    source.height,
+    targetWidth,
+    targetHeight,
+    mode,
+  );
+  const { resizedWidth: rw, resizedHeight: rh, padX, padY, loadWidth, loadHeight } = transform;
+  // model.val resizes twice only when both steps change the size (a non-square input); one
+  // resize straight to the final size is the same cv2.resize otherwise.
+  const twice =
+    (loadWidth !== source.width || loadHeight !== source.height) &&
+    (rw !== loadWidth || rh !== loadHeight);
+  const image = twice ? resizeBilinearRgba(source, loadWidth, loadHeight) : source;
   const plane = targetWidth * targetHeight;
   const tensor = new Float32Array(3 * plane);
   fillPadding(tensor, transform);

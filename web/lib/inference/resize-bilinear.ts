@@ -156,3 +156,15 @@ export function resizeBilinear(src: RgbaImage, dstWidth: number, dstHeight: numb
   }
   return out;
 }
+
+/** Resizes RGBA to `dstWidth` x `dstHeight` as cv2.resize does; returns RGBA (alpha 255). */
+export function resizeBilinearRgba(src: RgbaImage, dstWidth: number, dstHeight: number): RgbaImage {
+  const rgb = resizeBilinear(src, dstWidth, dstHeight);
+  const data = new Uint8Array(dstWidth * dstHeight * 4).fill(255);
+  for (let p = 0, q = 0; p < rgb.length; p += 3, q += 4) {
+    data[q] = rgb[p]!;
+    data[q + 1] = rgb[p + 1]!;
+    data[q + 2] = rgb[p + 2]!;
+  }
+  return { data, width: dstWidth, height: dstHeight };
+}

@@ -4,6 +4,7 @@
  */
 import type { Task } from '$contract';
 import type { BackendChoice } from './backend-choice';
+import type { LetterboxMode } from './preprocess';
 
 /** Where the ONNX graph runs. 'webgpu' falls back to 'wasm' when the GPU session cannot be made. */
 export type Backend = 'webgpu' | 'wasm';
@@ -36,6 +37,12 @@ export interface InferenceOptions {
    * validator does (`multi_label=True`), so in-browser evaluation matches `model.val`. Default false.
    */
   multiLabel?: boolean;
+  /**
+   * 'val': prepare the picture and keep the boxes as Ultralytics' validator does (load_image's
+   * resize, LetterBox without enlarging, boxes not clipped to the image), so in-browser
+   * evaluation gives `model.val`'s numbers. Boxes may then reach past the image. Default 'predict'.
+   */
+  mode?: LetterboxMode;
 }
 
 export const DEFAULT_OPTIONS: Required<InferenceOptions> = {
@@ -43,6 +50,7 @@ export const DEFAULT_OPTIONS: Required<InferenceOptions> = {
   iou: 0.7,
   maxDet: 300,
   multiLabel: false,
+  mode: 'predict',
 };
 
 /** A polygon in normalised image coordinates (0..1), the shape the labeling studio edits. */

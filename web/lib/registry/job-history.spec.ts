@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JobStatus, type JobPage } from '$contract';
 import { filterHistory, historyRows, NO_FILTER, sortHistory } from './job-history';
 import { jobSummary } from './job-summary';
 import { fixtureJob, fixtureModel } from './registry-fixtures';
@@ -65,18 +66,25 @@ describe('job history', () => {
 });
 
 describe('dashboard summary', () => {
-  it('counts active, completed and all jobs, and finds the best mAP50-95', () => {
-    // Segment counts its mask mAP; classify has none.
-    expect(jobSummary(jobs, models)).toEqual({
-      active: 2,
-      total: 5,
-      completed: 2,
+  const counts = (byStatus: Partial<JobPage['byStatus']>) => {
+    const all = Object.fromEntries(JobStatus.options.map((k) => [k, byStatus[k] ?? 0]));
+    const total = Object.values(all).reduce((a, b) => a + b, 0);
+    return { total, byStatus: all as JobPage['byStatus'] };
+  };
+
+  it("takes the server's counts over every job, and finds the best mAP50-95", () => {
+    // 250 jobs: more than one page holds. Segment counts its mask mAP; classify has none.
+    const all = counts({ queued: 3, preparing: 1, training: 2, exporting: 1, completed: 200 });
+    expect(jobSummary({ ...all, total: 250 }, models)).toEqual({
+      active: 7,
+      total: 250,
+      completed: 200,
       bestMap: { value: 0.6, modelId: 'ma' },
     });
   });
 
   it('has no best mAP without a detect or segment model', () => {
-    expect(jobSummary([], models.slice(2)).bestMap).toBeUndefined();
+    expect(jobSummary(counts({}), models.slice(2)).bestMap).toBeUndefined();
   });
 });
 

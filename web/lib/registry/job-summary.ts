@@ -1,5 +1,4 @@
-import type { Job, ModelVersion } from '$contract';
-import { isActive } from './job-history';
+import { FINAL_JOB_STATUSES, JobStatus, type JobPage, type ModelVersion } from '$contract';
 
 export type JobSummary = {
   active: number;
@@ -11,7 +10,11 @@ export type JobSummary = {
 
 const MAP_KEYS = { detect: 'metrics/mAP50-95(B)', segment: 'metrics/mAP50-95(M)' } as const;
 
-export function jobSummary(jobs: readonly Job[], models: readonly ModelVersion[]): JobSummary {
+/** Counts come from the server's page (over every job), not from the jobs the page holds. */
+export function jobSummary(
+  counts: Pick<JobPage, 'total' | 'byStatus'>,
+  models: readonly ModelVersion[],
+): JobSummary {
   let bestMap: JobSummary['bestMap'];
   for (const model of models) {
     if (model.task === 'classify') continue;
@@ -20,9 +23,11 @@ export function jobSummary(jobs: readonly Job[], models: readonly ModelVersion[]
       bestMap = { value, modelId: model.id };
   }
   return {
-    active: jobs.filter(isActive).length,
-    total: jobs.length,
-    completed: jobs.filter((j) => j.status === 'completed').length,
+    active: JobStatus.options
+      .filter((s) => !FINAL_JOB_STATUSES.includes(s))
+      .reduce((n, s) => n + counts.byStatus[s], 0),
+    total: counts.total,
+    completed: counts.byStatus.completed,
     bestMap,
   };
 }

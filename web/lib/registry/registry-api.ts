@@ -1,4 +1,11 @@
-import type { DatasetVersion, EpochMetrics, Job, JobSplitReport, ModelVersion } from '$contract';
+import type {
+  DatasetVersion,
+  EpochMetrics,
+  Job,
+  JobPage,
+  JobSplitReport,
+  ModelVersion,
+} from '$contract';
 import { api } from '$lib/api/client';
 import { ApiRequestError, unwrap } from '$lib/api/api-error';
 import { parseValidationReport, type ValidationReport } from './validation-report';
@@ -10,8 +17,24 @@ export type Artifact = { name: string; sha256: string; bytes: number };
 export const fetchModels = async () => unwrap<ModelVersion[]>(await api.models.$get());
 export const fetchModel = async (id: string) =>
   unwrap<ModelVersion>(await api.models[':id'].$get({ param: { id } }));
-/** The newest 100 jobs: the API's list stops there. */
-export const fetchJobs = async () => unwrap<Job[]>(await api.jobs.$get());
+/** A page of jobs, newest first (older than `before`), with the server's counts over all. */
+export const fetchJobPage = async (limit = 100, before?: string) =>
+  unwrap<JobPage>(
+    await api.jobs.$get({
+      query: { limit: String(limit), ...(before === undefined ? {} : { before }) },
+    }),
+  );
+/** Every job, a page at a time (the registry links each model to the job that trained it). */
+export async function fetchJobs(): Promise<Job[]> {
+  const jobs: Job[] = [];
+  let before: string | undefined;
+  do {
+    const page = await fetchJobPage(500, before);
+    jobs.push(...page.jobs);
+    before = page.next ?? undefined;
+  } while (before !== undefined);
+  return jobs;
+}
 export const fetchJob = async (id: string) =>
   unwrap<Job>(await api.jobs[':id'].$get({ param: { id } }));
 export const fetchEpochs = async (jobId: string) =>

@@ -116,6 +116,20 @@ describe('resizeBox', () => {
     );
   });
 
+  it('leaves the other axis exactly as it was, to the last bit', () => {
+    // (0.25000000000000006 + 0.5) - 0.25000000000000006 is 0.49999999999999994, not 0.5.
+    const box = { classIndex: 0, x: 0.35, y: 0.25000000000000006, w: 0.35, h: 0.5 };
+    const left = resizeBox(box, 'w', { x: 0.2, y: 0.9 }, MIN);
+    expect([left.y, left.h]).toEqual([box.y, box.h]);
+    const top = resizeBox(
+      { ...box, x: box.y, y: box.x, w: box.h, h: box.w },
+      'n',
+      { x: 0, y: 0.1 },
+      MIN,
+    );
+    expect([top.x, top.w]).toEqual([box.y, box.h]);
+  });
+
   it('flips a box dragged past its opposite edge instead of going negative', () => {
     // The w edge dragged from 0.2 to 0.8, past the right edge at 0.6.
     expect(resizeBox(card, 'w', { x: 0.8, y: 0.4 }, MIN)).toEqual(

@@ -120,13 +120,22 @@ function span(fixed: number, to: number, min: number, side: 1 | -1): [number, nu
  * edge handle changes one axis only. Always a box the contract accepts.
  */
 export function resizeBox(box: Box, handle: Handle, to: Point, min: MinSize): Box {
-  let [left, right] = [box.x, box.x + box.w];
-  let [top, bottom] = [box.y, box.y + box.h];
-  if (handle.includes('w')) [left, right] = span(right, to.x, min.w, -1);
-  if (handle.includes('e')) [left, right] = span(left, to.x, min.w, 1);
-  if (handle.includes('n')) [top, bottom] = span(bottom, to.y, min.h, -1);
-  if (handle.includes('s')) [top, bottom] = span(top, to.y, min.h, 1);
-  return { ...box, x: left, y: top, w: right - left, h: bottom - top };
+  const out = { ...box };
+  // An axis no handle moves keeps its numbers as they were: recomputing h as (y + h) - y would
+  // change it in the last bit, and a left-edge drag must not touch the height at all.
+  if (handle.includes('w') || handle.includes('e')) {
+    const [left, right] = handle.includes('w')
+      ? span(box.x + box.w, to.x, min.w, -1)
+      : span(box.x, to.x, min.w, 1);
+    [out.x, out.w] = [left, right - left];
+  }
+  if (handle.includes('n') || handle.includes('s')) {
+    const [top, bottom] = handle.includes('n')
+      ? span(box.y + box.h, to.y, min.h, -1)
+      : span(box.y, to.y, min.h, 1);
+    [out.y, out.h] = [top, bottom - top];
+  }
+  return out;
 }
 
 /** True when two boxes have the same class and place (an edit that changed nothing). */
