@@ -87,7 +87,7 @@ describe('job split and annotation settings', () => {
     expect(await res.json()).toMatchObject({
       error: { code: 'split_too_small', message: expect.stringMatching(/1 photo is too few/) },
     });
-    expect(await (await t.user('/api/jobs')).json()).toEqual([]);
+    expect(await (await t.user('/api/jobs')).json()).toMatchObject({ jobs: [], total: 0 });
   });
 });
 
