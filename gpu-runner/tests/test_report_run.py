@@ -73,8 +73,8 @@ def loupe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loupe]:
     found = None
     for line in server.stdout:  # the start-up message carries the address and the user token
         lines.append(line)
-        found = re.search(r"Open (http://[\d.]+:\d+)/\?token=(\S+)", line)
-        if found:
+        found = re.search(r"(http://[\d.]+:\d+)/\?token=(\S+)", line)
+        if found or line.strip().startswith("Data:"):  # the address comes before that line
             break
     assert found, "the server did not start:\n" + "".join(lines)
     # Keep reading its output so a full pipe never blocks it.
