@@ -35,9 +35,13 @@ let h: HarnessPage;
 let server: Awaited<ReturnType<typeof startServer>>;
 const dataDir = mkdtempSync(join(tmpdir(), 'loupe-predict-e2e-'));
 const ids = {} as Record<Task, string>;
+/** The rotated photo's source size: EXIF orientation 6 turns it a quarter. */
+let sourceSize = { width: 0, height: 0 };
 
 beforeAll(async () => {
   const source = join(dirs.detect, 'images', fixtureImages(dirs.detect)[1]!.file);
+  const meta = await sharp(source).metadata();
+  sourceSize = { width: meta.width, height: meta.height };
   const rotated = await sharp(source).jpeg({ quality: 92 }).withMetadata({ orientation: 6 });
   writeFileSync(join(extraDir, 'rotated.jpg'), await rotated.toBuffer());
   writeFileSync(join(extraDir, 'card.png'), await sharp(source).png().toBuffer());
@@ -143,9 +147,9 @@ describe('predict over HTTP equals the in-browser worker', () => {
       boxes += browser.detections.length;
     }
     expect(boxes).toBeGreaterThan(0);
-    // The EXIF-rotated photo is seen upright (portrait) by both.
+    // The EXIF-rotated photo is seen turned a quarter (as its orientation says) by both.
     const rotated = results.find((r) => r.path.endsWith('rotated.jpg'))!.server;
-    expect([rotated.width, rotated.height]).toEqual([240, 320]);
+    expect([rotated.width, rotated.height]).toEqual([sourceSize.height, sourceSize.width]);
   });
 
   it('segment: the same instances and outlines', async () => {
