@@ -73,7 +73,7 @@ afterAll(async () => {
 
 const summary = () => page.getByTestId('dataset-summary');
 const boxCount = async () =>
-  Number(/(\d+) box\(es\)/.exec((await summary().textContent()) ?? '')?.[1]);
+  Number(/(\d+) box(es)?\b/.exec((await summary().textContent()) ?? '')?.[1]);
 
 describe('sync through a network cut and a lost acknowledgement', () => {
   let firstVersion = '';
