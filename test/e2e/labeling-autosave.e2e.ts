@@ -56,7 +56,10 @@ describe('autosave', () => {
       .poll(summary)
       .toContain(`${plural(IMAGES, 'image')} · ${plural(drawn, 'box', 'boxes')}`);
     // Each photo holds exactly the boxes drawn on it: none went to a neighbour.
-    const counts = await cells().evaluateAll((b) => b.map((n) => n.textContent?.trim().at(-1)));
+    // (A cell also shows its split, "val" or "test", after the count: take the last number.)
+    const counts = await cells().evaluateAll((b) =>
+      b.map((n) => /(\d+)\D*$/.exec(n.textContent ?? '')?.[1]),
+    );
     expect(counts).toEqual(Array.from({ length: IMAGES }, () => String(ROUNDS)));
   });
 
