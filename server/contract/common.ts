@@ -18,3 +18,10 @@ export type ApiError = z.infer<typeof ApiError>;
 /** The vision tasks Ultralytics trains. The same strings are used by the gpu-runner. */
 export const Task = z.enum(['classify', 'detect', 'segment']);
 export type Task = z.infer<typeof Task>;
+
+/**
+ * A record's own value for a user-chosen key (a class or dataset name). Plain indexing would
+ * answer Object.prototype's members for keys such as "constructor" or "toString".
+ */
+export const ownValue = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;

@@ -147,4 +147,31 @@ describe('listing, diffing, merging and deriving versions', () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.message).toMatch(/does not have: nope/);
   });
+
+  it('merges classes named like Object.prototype members as the names they are', async () => {
+    // Looked up on plain objects, "constructor" answered a function and the merge refused it.
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    const a = await seedVersion(t, {
+      ...testManifest([box(0), box(1), box(2), box(3)]),
+      name: 'prototype names',
+      classes: names,
+    });
+    const merged = await t.user('/api/dataset-versions/merge', {
+      method: 'POST',
+      json: {
+        name: 'renamed',
+        sources: [{ versionId: a.id, classMap: { constructor: 'maker', toString: null } }],
+      },
+    });
+    expect(merged.status).toBe(201);
+    expect(await merged.json()).toMatchObject({
+      classes: ['__proto__', 'maker', 'hasOwnProperty'],
+      boxCount: 3,
+    });
+    const kept = await t.user('/api/dataset-versions/merge', {
+      method: 'POST',
+      json: { name: 'as they are', sources: [{ versionId: a.id }] },
+    });
+    expect(await kept.json()).toMatchObject({ classes: names, boxCount: 4 });
+  });
 });

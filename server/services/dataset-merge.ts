@@ -1,4 +1,4 @@
-import type { DatasetManifest, ManifestImage } from '../contract';
+import { ownValue, type DatasetManifest, type ManifestImage } from '../contract';
 import { AppError } from '../http/app-error';
 import { filterUnlabeled, relabelImage } from './dataset-labels';
 
@@ -42,7 +42,8 @@ export function mergeManifests(
       );
     }
     const mapped = m.classes.map((c) => {
-      const target = source.classMap[c] === undefined ? c : source.classMap[c];
+      const mappedTo = ownValue(source.classMap, c);
+      const target = mappedTo === undefined ? c : mappedTo;
       if (target === null) return null;
       if (!targets.includes(target)) targets.push(target);
       return targets.indexOf(target);

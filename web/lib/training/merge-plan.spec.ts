@@ -118,3 +118,16 @@ describe('annotation types and splits in the draft', () => {
     expect(validateDraft({ ...draft, testFraction: 0.2 })).toEqual({ ok: true });
   });
 });
+
+describe('class names that are also Object.prototype members', () => {
+  const odd = version('c', ['constructor', 'toString', '__proto__']);
+
+  it('keeps them as ordinary classes, renamed and dropped like any other', () => {
+    const mapping = defaultMapping([odd]);
+    expect(targetClasses([odd], mapping)).toEqual(['constructor', 'toString', '__proto__']);
+    expect(needsMerge([odd], mapping)).toBe(false);
+    expect(mergeProblems([odd], mapping)).toEqual([]);
+    const renamed = refreshMapping([odd], { [odd.id]: { constructor: 'maker', toString: null } });
+    expect(targetClasses([odd], renamed)).toEqual(['maker', '__proto__']);
+  });
+});

@@ -1,4 +1,10 @@
-import type { AnnotationTypes, DatasetVersion, MergeRequest, Task } from '$contract';
+import {
+  ownValue,
+  type AnnotationTypes,
+  type DatasetVersion,
+  type MergeRequest,
+  type Task,
+} from '$contract';
 import { plural } from '$lib/text/wording';
 
 /**
@@ -23,15 +29,21 @@ export function refreshMapping(sources: DatasetVersion[], mapping: ClassMapping)
   const fresh = defaultMapping(sources);
   for (const v of sources) {
     for (const c of v.classes) {
-      const set = mapping[v.id]?.[c];
+      const set = mappedTarget(mapping, v.id, c);
       if (set !== undefined) fresh[v.id]![c] = set;
     }
   }
   return fresh;
 }
 
+/** What the user set for a class (undefined: untouched); class names are never prototype keys. */
+export function mappedTarget(mapping: ClassMapping, versionId: string, name: string) {
+  const versionMap = ownValue(mapping, versionId);
+  return versionMap && ownValue(versionMap, name);
+}
+
 const targetOf = (mapping: ClassMapping, versionId: string, name: string) => {
-  const target = mapping[versionId]?.[name];
+  const target = mappedTarget(mapping, versionId, name);
   return target === undefined ? name : target === null ? null : target.trim();
 };
 
@@ -62,7 +74,7 @@ export function mergeProblems(sources: DatasetVersion[], mapping: ClassMapping):
   }
   for (const v of sources) {
     for (const c of v.classes) {
-      const target = mapping[v.id]?.[c];
+      const target = mappedTarget(mapping, v.id, c);
       if (typeof target === 'string' && target.trim() === '') {
         problems.push(`"${c}" of ${v.name} needs a target name (or drop it).`);
       } else if (typeof target === 'string' && target.trim().length > 64) {
