@@ -28,7 +28,10 @@ export async function startServer(env: Env) {
   for (const line of tls?.notices ?? []) console.log(`server: ${line}`);
   const db = openDatabase(join(env.dataDir, 'loupe.sqlite'));
   const blobStore = new BlobStore(join(env.dataDir, 'blobs'));
-  await blobStore.init();
+  const staleFiles = await blobStore.init();
+  if (staleFiles > 0) {
+    console.log(`server: removed ${staleFiles} unfinished upload file(s) of an earlier run`);
+  }
   const tokens = loadOrCreateTokens(env.dataDir);
   const services = createServices({
     db,

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -77,8 +77,16 @@ export class BlobStore {
     this.tmp = join(root, 'tmp');
   }
 
-  async init() {
+  /**
+   * Starts with an empty temporary folder: whatever is there belongs to a request of an earlier
+   * run that was killed mid-write (its client saw an error and sends it again), and would
+   * otherwise stay forever. Returns how many such files were removed.
+   */
+  async init(): Promise<number> {
+    const stale = await readdir(this.tmp).catch(() => []);
+    await rm(this.tmp, { recursive: true, force: true });
     await mkdir(this.tmp, { recursive: true });
+    return stale.length;
   }
 
   pathOf(sha256: string) {
