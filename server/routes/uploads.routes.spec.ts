@@ -75,7 +75,9 @@ describe('resumable uploads (tus) under /api/uploads', () => {
     const image = png(10_000, 2);
     const { location } = await create(image.length, sha256Of(image));
     await patch(location, 0, image.slice(0, 4000));
-    expect((await patch(location, 0, image.slice(0, 4000))).status).toBe(409);
+    const again = await patch(location, 0, image.slice(0, 4000));
+    expect(again.status).toBe(409);
+    expect((await errorOf(again)).code).toBe('offset_conflict');
     expect(await offsetOf(location)).toBe(4000);
   });
 
@@ -105,6 +107,12 @@ describe('resumable uploads (tus) under /api/uploads', () => {
     expect((await errorOf(noSha.res)).code).toBe('missing_sha256');
     const huge = await create(2 * 1024 * 1024, sha256Of(png(100, 5)));
     expect(huge.res.status).toBe(413);
+    // The library's own refusal, in the API's words and naming the setting behind it.
+    expect(huge.res.headers.get('content-type')).toBe('application/json');
+    expect(await errorOf(huge.res)).toMatchObject({
+      code: 'too_large',
+      message: expect.stringMatching(/LOUPE_MAX_BLOB_BYTES = \d+ bytes/),
+    });
   });
 
   it('needs the user token', async () => {

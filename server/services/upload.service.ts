@@ -5,6 +5,7 @@ import { AppError } from '../http/app-error';
 import type { UploadStore } from '../repositories/upload-store';
 import type { BlobService } from './blob.service';
 import { PixelLimit } from './image-size';
+import { asApiRefusal } from './tus-refusals';
 
 /** Where the tus protocol is served; Location headers are built from it. */
 export const UPLOADS_PATH = '/api/uploads';
@@ -52,7 +53,7 @@ export class UploadService {
   constructor(
     private readonly store: UploadStore,
     private readonly blobs: BlobService,
-    maxBytes: number,
+    private readonly maxBytes: number,
   ) {
     this.tus = new Server({
       path: UPLOADS_PATH,
@@ -112,8 +113,8 @@ export class UploadService {
     };
   }
 
-  handle(request: Request): Promise<Response> {
-    return this.tus.handleWeb(request);
+  async handle(request: Request): Promise<Response> {
+    return asApiRefusal(await this.tus.handleWeb(request), this.maxBytes);
   }
 
   /**
