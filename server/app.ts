@@ -15,6 +15,7 @@ import { connectRoutes, pairingRoutes } from './routes/pairing.routes';
 import { predictRoutes } from './routes/predict.routes';
 import { runnerRoutes } from './routes/runner.routes';
 import { runRoutes } from './routes/runs.routes';
+import { isClientAbort } from './http/client-faults';
 import { uploadRoutes } from './routes/uploads.routes';
 import { weightsRoutes } from './routes/weights.routes';
 import type { Services } from './services';
@@ -59,6 +60,10 @@ export function createApi(services: Services, tokens: Tokens) {
       if (error instanceof AppError) return c.json(error.toBody(), error.status);
       if (error instanceof HTTPException) {
         return c.json({ error: { code: 'http_error', message: error.message } }, error.status);
+      }
+      if (isClientAbort(error)) {
+        console.log(`server: the client closed ${c.req.method} ${c.req.path} before it finished`);
+        return c.json({ error: { code: 'client_closed', message: 'the client went away' } }, 400);
       }
       console.error('server: unexpected error', error);
       return c.json(

@@ -9,6 +9,7 @@ import {
 } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Credentials } from '../tls/tls-setup';
+import { answerMalformedRequests } from './client-faults';
 
 type Fetch = Parameters<typeof getRequestListener>[0];
 
@@ -36,6 +37,7 @@ export async function listen(options: {
   tls: (Credentials & { http2: boolean }) | null;
 }): Promise<Listening> {
   const plainServer = createHttpServer(handler(options.plain));
+  answerMalformedRequests(plainServer);
   if (!options.tls) {
     await listenOn(plainServer, options.port, options.host);
     return {
@@ -52,6 +54,7 @@ export async function listen(options: {
         handler(withoutConnectionHeaders(options.secure)),
       )
     : createHttpsServer(tlsOptions, handler(options.secure));
+  answerMalformedRequests(secureServer);
   const sockets = new Set<Socket>();
   const front = createNetServer((socket) => {
     sockets.add(socket);
