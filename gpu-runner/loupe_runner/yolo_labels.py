@@ -54,9 +54,9 @@ class Changes:
         if not said:
             return []
         return [
-            f"{'; '.join(said)}: they reached further past the image edge than Ultralytics "
-            "accepts (1% of the image), so it would have ignored every label of their photos. "
-            "Every other label was trained on exactly as given, also where it crosses the edge."
+            f"Labels past the image edge: {'; '.join(said)}. Ultralytics ignores every label of "
+            "a photo when one reaches further past its edge than 1% of the photo. Every other "
+            "label was trained on exactly as given, also where it crosses the edge."
         ]
 
 

@@ -200,10 +200,10 @@ def test_labels_past_the_edge_are_kept_and_only_refused_ones_clipped(tmp_path: P
     dataset, labels, sha = _labelled(tmp_path, "detect", boxes=[kept, refused, outside])
     assert labels[sha] == "0 0.9500005 0.1249995 0.1 0.25\n1 0.1 0.625 0.2 0.25\n"
     assert dataset.notes == [
-        "2 boxes were clipped to the image; 2 boxes were left out: they reached further past "
-        "the image edge than Ultralytics accepts (1% of the image), so it would have ignored "
-        "every label of their photos. Every other label was trained on exactly as given, also "
-        "where it crosses the edge."
+        "Labels past the image edge: 2 boxes were clipped to the image; 2 boxes were left out. "
+        "Ultralytics ignores every label of a photo when one reaches further past its edge "
+        "than 1% of the photo. Every other "
+        "label was trained on exactly as given, also where it crosses the edge."
     ]
 
 

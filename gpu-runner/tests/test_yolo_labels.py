@@ -11,12 +11,18 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
-from support import REPO
+from support import REPO, imported_box
 
+from loupe_runner import ultralytics_env
 from loupe_runner.contract import Box, Polygon
 from loupe_runner.yolo_labels import Changes, accepts, box_line, polygon_line
 
 CASES = json.loads((REPO / "test" / "contract" / "ultralytics-labels.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def _offline_ultralytics(workdir: Path) -> None:
+    ultralytics_env.load(workdir)  # its offline settings, before anything imports it
 
 
 def _verdict(folder: Path, line: str) -> str:
@@ -29,14 +35,6 @@ def _verdict(folder: Path, line: str) -> str:
     labels.write_text(line + "\n", encoding="utf-8")
     result = verify_image_label((str(image), str(labels), "", False, 2, 0, 0, False))
     return "refuses" if result[8] else "accepts"
-
-
-def _imported_box(line: str) -> Box:
-    """The box the YOLO import stores for a line it keeps: the corner, in the same float64
-    arithmetic as web/lib/formats/yolo-format.ts."""
-    cls, cx, cy, w, h = line.split()
-    x, y = float(cx) - float(w) / 2, float(cy) - float(h) / 2
-    return Box(class_index=int(cls), x=x, y=y, w=float(w), h=float(h))
 
 
 def _outline(line: str) -> Polygon:
@@ -54,7 +52,7 @@ def test_boxes_as_ultralytics_judges_them(case: dict[str, Any], tmp_path: Path) 
     values = [float(v) for v in case["line"].split()[1:]]
     assert accepts(values) == (case["ultralytics"] == "accepts")
     changes = Changes()
-    written = box_line(_imported_box(case["line"]), changes)
+    written = box_line(imported_box(case["line"]), changes)
     if case["loupe"] == "keeps":
         # The user's numbers come back exactly, not rounded to six decimals.
         assert written is not None
@@ -111,8 +109,8 @@ def test_the_notice_says_what_changed_and_nothing_when_nothing_did() -> None:
     assert Changes().notes() == []
     notes = Changes(boxes_clipped=2, outlines_dropped=1).notes()
     assert notes == [
-        "2 boxes were clipped to the image; 1 outline was left out: they reached further past "
-        "the image edge than Ultralytics accepts (1% of the image), so it would have ignored "
-        "every label of their photos. Every other label was trained on exactly as given, also "
-        "where it crosses the edge."
+        "Labels past the image edge: 2 boxes were clipped to the image; 1 outline was left out. "
+        "Ultralytics ignores every label of a photo when one reaches further past its edge "
+        "than 1% of the photo. Every other "
+        "label was trained on exactly as given, also where it crosses the edge."
     ]

@@ -40,6 +40,11 @@ export interface ImportPlan {
   images: (ImportedLabels & { bytes?: Uint8Array })[];
   /** Each line or file that was left out, and why. */
   skipped: string[];
+  /**
+   * Each label whose numbers were changed, and why: only what Ultralytics would refuse is (a box
+   * too far past the image edge is clipped to it); every other label is kept exactly as given.
+   */
+  changed?: string[];
 }
 
 /** The import could not be read at all; nothing was stored. */
