@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Polygon } from '$contract';
+import { exactDecimal } from './format-types';
 import { fitBox, fitPolygon, ultralyticsAccepts } from './ultralytics-labels';
 
 /**
@@ -47,5 +48,21 @@ describe('labels as Ultralytics accepts them', () => {
     if (c.loupe === 'keeps') expect(fitted).toEqual({ kept: polygon });
     else if (c.loupe === 'drops') expect(fitted).toEqual({ outside: true });
     else expect(fitted).toEqual({ clipped: { classIndex: cls, points: c.inside } });
+  });
+});
+
+describe('exactDecimal', () => {
+  it("gives back a user's centre from the stored corner, for decimals of 6 to 15 places", () => {
+    let seed = 14;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647; // Park-Miller
+    for (let i = 0; i < 20_000; i++) {
+      const places = [6, 7, 8, 12, 15][i % 5]!;
+      const w = Number((0.001 + random() * 0.5).toFixed(places));
+      const cx = Number((-0.0099 + random() * 1.0198).toFixed(places));
+      const x = cx - w / 2; // what the import stores
+      expect(Number(exactDecimal(x + w / 2, x))).toBe(cx);
+    }
+    expect(exactDecimal(0.1 + 0.2)).toBe('0.30000000000000004'); // no slack: the double itself
+    expect(exactDecimal(5e-7)).toBe('5e-7');
   });
 });

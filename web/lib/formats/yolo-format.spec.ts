@@ -84,6 +84,26 @@ describe('YOLO export then import', () => {
     expect(a.labels.boxes).toEqual([]);
   });
 
+  it("writes a user's numbers exactly, also past the edge, and reads them back unchanged", () => {
+    const lines = '0 0.9500005 0.5 0.1000003 0.3\n1 0.0300001 0.6 0.07 0.25\n';
+    const plan = importYolo(
+      zipSync({
+        'data.yaml': strToU8('names: [card, corner]\n'),
+        'images/train/a.jpg': jpeg(1),
+        'labels/train/a.txt': strToU8(lines),
+      }),
+    );
+    const image = { ...images[0]!, labels: plan.images[0]!.labels };
+    const out = exportYolo({
+      name: 'E',
+      task: 'detect',
+      classes: ['card', 'corner'],
+      images: [image],
+    });
+    expect(strFromU8(unzipSync(out.bytes)['labels/train/a.txt']!)).toBe(lines);
+    expect(importYolo(out.bytes).images[0]!.labels).toEqual(image.labels);
+  });
+
   it('detect: boxes come back equal; no label file for an unlabeled image, none empty', () => {
     const out = exportYolo({
       name: 'Cards',

@@ -12,9 +12,9 @@ import { boxToPolygon, polygonToBox } from '$lib/db/image-labels';
 import { parseDataYaml, writeDataYaml } from './data-yaml';
 import { fitBox, fitPolygon } from './ultralytics-labels';
 import {
+  exactDecimal,
   FormatError,
   isImagePath,
-  num,
   stem,
   uniqueNames,
   type ExportInput,
@@ -55,14 +55,17 @@ export function yoloWarnings(
   return warnings;
 }
 
+// Labels are written with the numbers they hold (not rounded), so what was imported exports
+// as it came and trains elsewhere as it does here.
 function boxLine(b: Box): string {
-  return [b.classIndex, b.x + b.w / 2, b.y + b.h / 2, b.w, b.h]
-    .map((v, i) => (i ? num(v) : v))
-    .join(' ');
+  const cx = exactDecimal(b.x + b.w / 2, b.x);
+  const cy = exactDecimal(b.y + b.h / 2, b.y);
+  return [b.classIndex, cx, cy, exactDecimal(b.w), exactDecimal(b.h)].join(' ');
 }
 
 function polygonLine(p: Polygon): string {
-  return [String(p.classIndex), ...p.points.flatMap(([x, y]) => [num(x), num(y)])].join(' ');
+  const coordinates = p.points.flatMap(([x, y]) => [exactDecimal(x), exactDecimal(y)]);
+  return [String(p.classIndex), ...coordinates].join(' ');
 }
 
 export function exportYolo(input: ExportInput): ExportResult {
