@@ -67,28 +67,33 @@ class ApiError(_Wire):
 
 # --- dataset.ts --------------------------------------------------------------------------------
 
-# Slack for float rounding when a box touches the image edge (EDGE_TOLERANCE in dataset.ts).
-EDGE_TOLERANCE = 1e-6
+# How far past an image edge a label may reach, in image sizes (LABEL_REACH in dataset.ts). A
+# user's label that crosses the edge is kept as given: Ultralytics trains on it within its own
+# tolerance, and materialise clips only what Ultralytics would refuse (see yolo_labels). Beyond
+# a whole image past the edge a number is no normalised coordinate at all.
+LABEL_REACH = 1.0
 
 
 class Box(_Wire):
     """Normalised to the image: (x, y) is the top-left corner, w/h the size."""
 
     class_index: int = Field(ge=0)
-    x: float = Field(ge=0)
-    y: float = Field(ge=0)
+    x: float = Field(ge=-LABEL_REACH)
+    y: float = Field(ge=-LABEL_REACH)
     w: float = Field(gt=0)
     h: float = Field(gt=0)
 
     @model_validator(mode="after")
-    def _inside(self) -> Box:
-        if self.x + self.w > 1 + EDGE_TOLERANCE or self.y + self.h > 1 + EDGE_TOLERANCE:
-            raise ValueError("box reaches outside the image (x + w and y + h must be at most 1)")
+    def _near(self) -> Box:
+        if self.x + self.w > 1 + LABEL_REACH or self.y + self.h > 1 + LABEL_REACH:
+            raise ValueError(
+                "box reaches more than an image past the edge (x + w and y + h must be at most 2)"
+            )
         return self
 
 
-# A polygon vertex coordinate, with the same rounding slack as a box edge.
-Coordinate = Annotated[float, Field(ge=-EDGE_TOLERANCE, le=1 + EDGE_TOLERANCE)]
+# A polygon vertex coordinate: as far past the edge as a box may reach.
+Coordinate = Annotated[float, Field(ge=-LABEL_REACH, le=1 + LABEL_REACH)]
 # zod's z.tuple([x, y]); a list here because strict pydantic takes no list for a tuple.
 Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
 

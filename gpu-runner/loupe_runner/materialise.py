@@ -8,6 +8,8 @@ detect and segment (`data` is data.yaml):
                                                    outline's bounding box; segment: "class x1 y1
                                                    x2 y2 ..." per outline and per box's four
                                                    corners (as the job's annotation types say);
+                                                   the user's numbers exactly, changed only where
+                                                   Ultralytics would refuse them (yolo_labels);
                                                    empty: background
     <dest>/data.yaml                               absolute path, train, val, (test,) names
 
@@ -47,6 +49,7 @@ from loupe_runner.contract import (
 )
 from loupe_runner.errors import DatasetError
 from loupe_runner.split import Split, groups_for, split_groups
+from loupe_runner.yolo_labels import Changes, box_line, box_polygon, polygon_box, polygon_line
 
 # Pillow's format name -> an extension Ultralytics accepts (ultralytics.data.utils.IMG_FORMATS).
 _EXTENSIONS = {
@@ -92,45 +95,6 @@ def split(shas: Sequence[str], seed: int, val_fraction: float) -> tuple[list[str
     return parts.train, parts.val
 
 
-def yolo_line(box: Box) -> str:
-    """YOLO wants centre, width and height; the contract sends the top-left corner."""
-    x0, y0, x1, y1 = _corners(box)
-    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
-    return f"{box.class_index} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}"
-
-
-def segment_line(polygon: Polygon) -> str:
-    """YOLO segment labels: the class, then each vertex's x and y."""
-    coordinates = " ".join(f"{_clamp(x):.6f} {_clamp(y):.6f}" for x, y in polygon.points)
-    return f"{polygon.class_index} {coordinates}"
-
-
-def polygon_box(polygon: Polygon) -> Box:
-    """An outline's bounding box, so outlines can train a detector."""
-    xs = [_clamp(x) for x, _ in polygon.points]
-    ys = [_clamp(y) for _, y in polygon.points]
-    # A degenerate outline (a line) still gets a box Ultralytics keeps: a hair wide.
-    w, h = max(max(xs) - min(xs), 1e-6), max(max(ys) - min(ys), 1e-6)
-    x, y = min(min(xs), 1 - w), min(min(ys), 1 - h)
-    return Box(class_index=polygon.class_index, x=x, y=y, w=w, h=h)
-
-
-def box_polygon(box: Box) -> Polygon:
-    """A box as an outline of its four corners, so boxes can fill out a segment dataset."""
-    x0, y0, x1, y1 = _corners(box)
-    points = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
-    return Polygon(class_index=box.class_index, points=points)
-
-
-def _corners(box: Box) -> tuple[float, float, float, float]:
-    # Clamp into the image: the contract allows a rounding hair past the edge, Ultralytics does not.
-    return max(0.0, box.x), max(0.0, box.y), min(1.0, box.x + box.w), min(1.0, box.y + box.h)
-
-
-def _clamp(value: float) -> float:
-    return min(1.0, max(0.0, value))
-
-
 def used_labels(
     image: ManifestImage, types: AnnotationTypes = "both"
 ) -> tuple[list[Box], list[Polygon]]:
@@ -140,12 +104,21 @@ def used_labels(
     return boxes, polygons
 
 
-def label_lines(image: ManifestImage, task: Task, types: AnnotationTypes = "both") -> list[str]:
-    """The YOLO label file of one image for detect or segment (empty: a background image)."""
+def label_lines(
+    image: ManifestImage,
+    task: Task,
+    types: AnnotationTypes = "both",
+    changes: Changes | None = None,
+) -> list[str]:
+    """The YOLO label file of one image for detect or segment (empty: a background image); labels
+    Ultralytics would refuse are clipped or left out, and counted in `changes`."""
     boxes, polygons = used_labels(image, types)
     if task == "segment":
-        return [segment_line(p) for p in polygons] + [segment_line(box_polygon(b)) for b in boxes]
-    return [yolo_line(b) for b in boxes] + [yolo_line(polygon_box(p)) for p in polygons]
+        outlines = [*polygons, *(box_polygon(b) for b in boxes)]
+        lines = [polygon_line(p, changes) for p in outlines]
+    else:
+        lines = [box_line(b, changes) for b in [*boxes, *(polygon_box(p) for p in polygons)]]
+    return [line for line in lines if line is not None]
 
 
 def label_classes(image: ManifestImage, task: Task, types: AnnotationTypes = "both") -> list[int]:
@@ -226,10 +199,13 @@ def materialise(
         shutil.rmtree(dest)  # a retried job starts from a clean layout
     dest.mkdir(parents=True)
     root = dest.resolve()
+    changes = Changes()
     if task == "classify":
         data = _image_folders(manifest, images, cache, root, splits, check_stop)
     else:
-        data = _yolo_folders(manifest, images, cache, root, splits, task, types, check_stop)
+        layout = _Layout(task, types, changes, check_stop)
+        data = _yolo_folders(manifest, images, cache, root, splits, layout)
+    notes = [*notes, *changes.notes()]
     classes = list(manifest.classes)
     return Materialised(root, data, classes, parts.train, parts.val, labels, notes, parts.test)
 
@@ -304,15 +280,24 @@ def check_labels(
     return used, notes
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """How _yolo_folders writes labels: for which task, from which annotations, counting what
+    it had to change for Ultralytics."""
+
+    task: Task
+    types: AnnotationTypes
+    changes: Changes
+    check_stop: Callable[[], None]
+
+
 def _yolo_folders(
     manifest: DatasetManifest,
     images: dict[str, ManifestImage],
     cache: BlobCache,
     root: Path,
     splits: dict[str, list[str]],
-    task: Task,
-    types: AnnotationTypes,
-    check_stop: Callable[[], None],
+    labels: _Layout,
 ) -> Path:
     for name, shas in splits.items():
         if not shas:
@@ -320,11 +305,12 @@ def _yolo_folders(
         (root / "images" / name).mkdir(parents=True)
         (root / "labels" / name).mkdir(parents=True)
         for sha in shas:
-            check_stop()
+            labels.check_stop()
             image = images[sha]
             blob = _fetch(cache, image)
             _link(blob, root / "images" / name / f"{sha}.{_extension(blob, image)}")
-            lines = "".join(f"{line}\n" for line in label_lines(image, task, types))
+            written = label_lines(image, labels.task, labels.types, labels.changes)
+            lines = "".join(f"{line}\n" for line in written)
             (root / "labels" / name / f"{sha}.txt").write_text(lines, encoding="utf-8")
     data_yaml = root / "data.yaml"
     # JSON is valid YAML, and json.dumps quotes any class name safely.

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from loupe_runner.contract import AnyRunnerEvent, DatasetManifest
+from loupe_runner.contract import AnyRunnerEvent, Box, DatasetManifest
 from loupe_runner.materialise import BlobCache, Materialised
 from loupe_runner.train import TrainResult
 
@@ -86,6 +86,14 @@ def make_photos(
         {"name": "Synthetic cards", "classes": list(classes), "images": images}
     )
     return Photos(manifest, blobs)
+
+
+def imported_box(line: str) -> Box:
+    """The box the YOLO import stores for a detect line it keeps: the top-left corner, in the
+    same float64 arithmetic as web/lib/formats/yolo-format.ts."""
+    cls, cx, cy, w, h = line.split()
+    x, y = float(cx) - float(w) / 2, float(cy) - float(h) / 2
+    return Box(class_index=int(cls), x=x, y=y, w=float(w), h=float(h))
 
 
 def dict_cache(folder: Path, blobs: dict[str, bytes]) -> tuple[BlobCache, list[str]]:

@@ -80,7 +80,8 @@ def _manifest(**image: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("image", "message"),
     [
-        ({"boxes": [{"classIndex": 0, "x": 0.6, "y": 0, "w": 0.5, "h": 0.5}]}, "outside the image"),
+        ({"boxes": [{"classIndex": 0, "x": 1.6, "y": 0, "w": 0.5, "h": 0.5}]}, "an image past"),
+        ({"boxes": [{"classIndex": 0, "x": -1.1, "y": 0, "w": 0.5, "h": 0.5}]}, "greater than or"),
         ({"boxes": [{"classIndex": 1, "x": 0, "y": 0, "w": 0.5, "h": 0.5}]}, "does not exist"),
         ({"boxes": [{"classIndex": 0, "x": 0, "y": 0, "w": 0, "h": 0.5}]}, "greater than 0"),
         ({"sha256": "A" * 64}, "pattern"),
@@ -89,7 +90,7 @@ def _manifest(**image: Any) -> dict[str, Any]:
         ({"imageClass": 1}, r"imageClass: class 1 does not exist"),
         ({"imageClass": -1}, "greater than or equal to 0"),
         ({"polygons": [{"classIndex": 0, "points": TRIANGLE[:2]}]}, "at least 3 items"),
-        ({"polygons": [{"classIndex": 0, "points": [[0, 0], [1.1, 0], [0, 1]]}]}, "less than"),
+        ({"polygons": [{"classIndex": 0, "points": [[0, 0], [2.1, 0], [0, 1]]}]}, "less than"),
         ({"polygons": [{"classIndex": 0, "points": [[0, 0, 0], [1, 0], [0, 1]]}]}, "at most 2"),
         ({"polygons": [{"classIndex": 0, "points": [[0.1, 0.1]] * 1001}]}, "at most 1000"),
     ],
@@ -110,14 +111,20 @@ def test_polygons_image_class_and_task_are_optional_and_left_out_when_absent() -
         assert manifest.wire() == {**labelled, "task": task}
     with pytest.raises(ValidationError):
         contract.DatasetManifest.model_validate({**labelled, "task": "pose"})
-    # A vertex a rounding hair outside the image passes, as a box edge does.
-    hair = [[-5e-7, 0], [1 + 5e-7, 0], [0.5, 1]]
-    contract.DatasetManifest.model_validate(_manifest(polygons=[{"classIndex": 0, "points": hair}]))
+    # A vertex outside the image passes, as a box crossing the edge does: labels are kept as
+    # the user gave them, and the runner changes only what Ultralytics would refuse.
+    past = [[-5e-7, 0], [1 + 5e-7, 0], [0.5, 1.5]]
+    contract.DatasetManifest.model_validate(_manifest(polygons=[{"classIndex": 0, "points": past}]))
 
 
-def test_edge_tolerance_and_trimmed_unique_classes() -> None:
-    touching = {"boxes": [{"classIndex": 0, "x": 0.5, "y": 0, "w": 0.5000005, "h": 1}]}
-    contract.DatasetManifest.model_validate(_manifest(**touching))
+def test_boxes_past_the_edge_and_trimmed_unique_classes() -> None:
+    for box in (
+        {"classIndex": 0, "x": 0.5, "y": 0, "w": 0.5000005, "h": 1},  # a rounding hair
+        {"classIndex": 0, "x": -0.04, "y": 0.9, "w": 0.2, "h": 0.3},  # well past two edges
+        {"classIndex": 0, "x": -1, "y": -1, "w": 3, "h": 3},  # at the contract's limits
+    ):
+        manifest = contract.DatasetManifest.model_validate(_manifest(boxes=[box]))
+        assert manifest.images[0].boxes[0].wire() == box  # kept exactly as given
     manifest = contract.DatasetManifest.model_validate({**_manifest(), "classes": [" card "]})
     assert manifest.classes == ["card"]
     with pytest.raises(ValidationError, match="unique"):

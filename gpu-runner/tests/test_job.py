@@ -19,6 +19,7 @@ from loupe_runner.contract import (
     ARTIFACT_NAME,
     EPOCH_TIME_KEY,
     MAX_ARTIFACTS_PER_JOB,
+    Box,
     Lease,
     ModelMetadata,
 )
@@ -234,6 +235,12 @@ CLASSIFY_KEYS = {
 def test_a_segment_job_with_a_non_ascii_class_trains_offline(workdir: Path) -> None:
     # A non-ASCII class name makes Ultralytics look for a Unicode font; it must find one locally.
     photos = make_photos(6, seed=12, classes=("card", "Rückseite"), polygons=True)
+    # One box reaches 30% past the left edge, beyond what Ultralytics accepts: it is clipped,
+    # and the job says so; every other label is written as given.
+    first = photos.manifest.images[0]
+    past = Box(class_index=0, x=-0.3, y=0.2, w=0.5, h=0.3)
+    images = [first.model_copy(update={"boxes": [*first.boxes, past]}), *photos.manifest.images[1:]]
+    photos = Photos(photos.manifest.model_copy(update={"images": images}), photos.blobs)
     state = run_task(photos, workdir, task="segment", model="yolov8n", epochs=1)
     metadata = ModelMetadata.model_validate(json.loads(state.artifacts["metadata.json"]))
     assert (metadata.task, metadata.architecture) == ("segment", "yolov8n")
@@ -247,6 +254,13 @@ def test_a_segment_job_with_a_non_ascii_class_trains_offline(workdir: Path) -> N
     assert f"{boxes} boxes were used as rectangular outlines (their four corners)." in (
         state.notices()
     )
+    clipped = [n for n in state.notices() if "clipped to the image" in n]
+    assert clipped == [
+        "Labels past the image edge: 1 outline was clipped to the image. "
+        "Ultralytics ignores every label of a photo when one reaches further past its edge "
+        "than 1% of the photo. Every other "
+        "label was trained on exactly as given, also where it crosses the edge."
+    ]
     validation = json.loads(state.artifacts["validation.json"])
     assert {"metrics/mAP50(B)", "metrics/mAP50(M)"} <= set(validation["metrics"])
     for entry in validation["perClass"]:

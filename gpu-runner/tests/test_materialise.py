@@ -11,15 +11,8 @@ from support import Photos, dict_cache, make_photos
 
 from loupe_runner.contract import Box, DatasetManifest, JobSplit, Polygon, Task
 from loupe_runner.errors import DatasetError
-from loupe_runner.materialise import (
-    Materialised,
-    box_polygon,
-    materialise,
-    polygon_box,
-    segment_line,
-    split,
-    yolo_line,
-)
+from loupe_runner.materialise import Materialised, materialise, split
+from loupe_runner.yolo_labels import box_line, box_polygon, polygon_box, polygon_line
 
 SHA_A = "a" * 64
 
@@ -79,7 +72,7 @@ def test_layout_labels_and_data_yaml(tmp_path: Path, photos: Photos) -> None:
     for image in photos.manifest.images:
         where = "train" if image.sha256 in dataset.train else "val"
         text = (tmp_path / "ds" / "labels" / where / f"{image.sha256}.txt").read_text()
-        assert text.splitlines() == [yolo_line(box) for box in image.boxes]
+        assert text.splitlines() == [box_line(box) for box in image.boxes]
 
     layout = json.loads(dataset.data.read_text())
     assert layout == {
@@ -93,10 +86,10 @@ def test_layout_labels_and_data_yaml(tmp_path: Path, photos: Photos) -> None:
 
 def test_exact_yolo_line_for_a_known_box() -> None:
     box = Box(class_index=1, x=0.25, y=0.125, w=0.5, h=0.75)
-    assert yolo_line(box) == "1 0.500000 0.500000 0.500000 0.750000"
-    # A box a rounding hair past the edge is clamped: Ultralytics drops labels outside [0, 1].
+    assert box_line(box) == "1 0.5 0.5 0.5 0.75"
+    # A box a rounding hair past the edge is kept as given: Ultralytics accepts up to 1.01.
     edge = Box(class_index=0, x=0.5, y=0.0, w=0.5000005, h=1.0)
-    assert yolo_line(edge) == "0 0.750000 0.500000 0.500000 1.000000"
+    assert box_line(edge) == "0 0.75000025 0.5 0.5000005 1.0"
 
 
 def test_known_box_and_background_image(tmp_path: Path) -> None:
@@ -114,7 +107,7 @@ def test_known_box_and_background_image(tmp_path: Path) -> None:
     cache, _ = dict_cache(tmp_path / "blobs", {**blobs, SHA_A: blob})
     dataset = materialise(background, cache, tmp_path / "ds", seed=0, val_fraction=0.5)
     labels = {p.stem: p.read_text() for p in (tmp_path / "ds" / "labels").rglob("*.txt")}
-    assert labels[boxed.images[0].sha256] == "1 0.500000 0.500000 0.500000 0.750000\n"
+    assert labels[boxed.images[0].sha256] == "1 0.5 0.5 0.5 0.75\n"
     assert labels[SHA_A] == ""  # background: an empty label file
     assert len(dataset.train) == 1 and len(dataset.val) == 1
 
@@ -200,13 +193,26 @@ def _labelled(
     return dataset, labels_text, manifest.images[0].sha256
 
 
+def test_labels_past_the_edge_are_kept_and_only_refused_ones_clipped(tmp_path: Path) -> None:
+    kept = {"classIndex": 0, "x": 0.9000005, "y": -5e-7, "w": 0.1, "h": 0.25}
+    refused = {"classIndex": 1, "x": -0.3, "y": 0.5, "w": 0.5, "h": 0.25}  # centre at -0.05
+    outside = {"classIndex": 0, "x": 1.2, "y": 0.5, "w": 0.1, "h": 0.1}
+    dataset, labels, sha = _labelled(tmp_path, "detect", boxes=[kept, refused, outside])
+    assert labels[sha] == "0 0.9500005 0.1249995 0.1 0.25\n1 0.1 0.625 0.2 0.25\n"
+    assert dataset.notes == [
+        "Labels past the image edge: 2 boxes were clipped to the image; 2 boxes were left out. "
+        "Ultralytics ignores every label of a photo when one reaches further past its edge "
+        "than 1% of the photo. Every other "
+        "label was trained on exactly as given, also where it crosses the edge."
+    ]
+
+
 def test_segment_labels_are_polygon_lines_and_boxes_become_their_corners(tmp_path: Path) -> None:
     polygon = {"classIndex": 1, "points": [[0.1, 0.2], [0.9, 0.25], [0.5, 0.8]]}
     box = {"classIndex": 0, "x": 0.25, "y": 0.125, "w": 0.5, "h": 0.75}
     dataset, labels, sha = _labelled(tmp_path, "segment", polygons=[polygon], boxes=[box])
     assert labels[sha] == (
-        "1 0.100000 0.200000 0.900000 0.250000 0.500000 0.800000\n"
-        "0 0.250000 0.125000 0.750000 0.125000 0.750000 0.875000 0.250000 0.875000\n"
+        "1 0.1 0.2 0.9 0.25 0.5 0.8\n0 0.25 0.125 0.75 0.125 0.75 0.875 0.25 0.875\n"
     )
     assert dataset.data.name == "data.yaml" and dataset.labels == 4  # two photos, two labels each
     assert dataset.notes == ["2 boxes were used as rectangular outlines (their four corners)."]
@@ -216,12 +222,13 @@ def test_detect_uses_each_outline_s_bounding_box(tmp_path: Path) -> None:
     dataset, labels, sha = _labelled(
         tmp_path, "detect", polygons=[{"classIndex": 1, "points": SQUARE}]
     )
-    assert labels[sha] == "1 0.500000 0.500000 0.500000 0.750000\n"
+    assert labels[sha] == "1 0.5 0.5 0.5 0.75\n"
     assert dataset.notes == ["2 outlines were used as their bounding boxes."]
-    # A vertex a rounding hair outside the image is clamped, and the box stays inside.
+    # A vertex a rounding hair outside the image is kept as given, as Ultralytics keeps it.
     edge = Polygon(class_index=0, points=[[-5e-7, 0.0], [1.0000005, 0.5], [0.5, 1.0]])
-    assert polygon_box(edge) == Box(class_index=0, x=0.0, y=0.0, w=1.0, h=1.0)
-    assert segment_line(edge) == "0 0.000000 0.000000 1.000000 0.500000 0.500000 1.000000"
+    box = polygon_box(edge)
+    assert (box.x, box.y, box.w, box.h) == pytest.approx((-5e-7, 0, 1.000001, 1), abs=1e-15)
+    assert polygon_line(edge) == "0 -5e-07 0.0 1.0000005 0.5 0.5 1.0"
     assert box_polygon(Box(class_index=2, x=0.5, y=0, w=0.5, h=1)).points == [
         [0.5, 0.0],
         [1.0, 0.0],

@@ -2,31 +2,43 @@ import { z } from 'zod';
 import { Sha256, Task } from './common';
 import { SplitName } from './split';
 
-/** Slack for float rounding when a box touches the image edge. */
-const EDGE_TOLERANCE = 1e-6;
+/**
+ * How far past an image edge a label may reach, in image sizes. A user's label that crosses the
+ * edge is kept as given: Ultralytics trains on it within its own tolerance, and the runner (and
+ * the YOLO import) change only what Ultralytics would refuse. Beyond a whole image past the
+ * edge a number is no normalised coordinate at all.
+ */
+export const LABEL_REACH = 1;
 
 /**
  * An axis-aligned box in normalised image coordinates: (x, y) is the top-left corner and every
- * value is a fraction of the image's width or height, so labels survive any resize.
+ * value is a fraction of the image's width or height, so labels survive any resize. A box may
+ * cross the image edge (imported labels are kept as given); drawing keeps it inside.
  */
 export const Box = z
   .object({
     classIndex: z.number().int().min(0),
-    x: z.number().min(0),
-    y: z.number().min(0),
+    x: z.number().min(-LABEL_REACH),
+    y: z.number().min(-LABEL_REACH),
     w: z.number().positive(),
     h: z.number().positive(),
   })
-  .refine((b) => b.x + b.w <= 1 + EDGE_TOLERANCE && b.y + b.h <= 1 + EDGE_TOLERANCE, {
-    message: 'box reaches outside the image (x + w and y + h must be at most 1)',
+  .refine((b) => b.x + b.w <= 1 + LABEL_REACH && b.y + b.h <= 1 + LABEL_REACH, {
+    message: 'box reaches more than an image past the edge (x + w and y + h must be at most 2)',
   });
 export type Box = z.infer<typeof Box>;
 
-/** One normalised coordinate of a polygon vertex: a fraction of the image's width or height. */
+/** One normalised coordinate of a polygon vertex: as far past the edge as a box may reach. */
 const Coordinate = z
   .number()
-  .min(-EDGE_TOLERANCE, 'a polygon vertex lies outside the image (coordinates are 0 to 1)')
-  .max(1 + EDGE_TOLERANCE, 'a polygon vertex lies outside the image (coordinates are 0 to 1)');
+  .min(
+    -LABEL_REACH,
+    'a polygon vertex lies more than an image outside it (coordinates are -1 to 2)',
+  )
+  .max(
+    1 + LABEL_REACH,
+    'a polygon vertex lies more than an image outside it (coordinates are -1 to 2)',
+  );
 
 /**
  * A polygon outline (segment task) in normalised image coordinates, vertices in drawing order,

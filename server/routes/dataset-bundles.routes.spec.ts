@@ -225,7 +225,7 @@ describe('bundle import refuses bad input and stores nothing', () => {
       400,
       /class 4 does not exist/,
     );
-    await expectRefused(bad(testManifest([{ ...box, x: 0.9 }])), 400, /outside the image/);
+    await expectRefused(bad(testManifest([{ ...box, x: 1.9 }])), 400, /an image past the edge/);
     const twice = testManifest();
     twice.images.push({ ...twice.images[0]! });
     await expectRefused(bad(twice), 400, /appears twice in the manifest/);

@@ -17,14 +17,24 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 describe('dataset versions', () => {
+  it('keeps a label that crosses the image edge exactly as given', async () => {
+    const boxes = [
+      { classIndex: 0, x: 0.9000005, y: -5e-7, w: 0.1, h: 0.25 },
+      { classIndex: 0, x: -0.04, y: 0.6, w: 0.2, h: 0.45 },
+    ];
+    const version = await seedVersion(t, testManifest(boxes));
+    const stored = await (await t.user(`/api/dataset-versions/${version.id}/manifest`)).json();
+    expect(stored.images[0].boxes).toEqual(boxes);
+  });
+
   it('refuses a label outside the image and a manifest whose images are not uploaded', async () => {
     await t.user(`/api/blobs/${testImageSha}`, { method: 'PUT', body: testImage });
     const outside = await t.user('/api/dataset-versions', {
       method: 'POST',
-      json: testManifest([{ classIndex: 0, x: 0.8, y: 0.1, w: 0.5, h: 0.5 }]),
+      json: testManifest([{ classIndex: 0, x: 1.8, y: 0.1, w: 0.5, h: 0.5 }]),
     });
     expect(outside.status).toBe(400);
-    expect((await outside.json()).error.message).toMatch(/outside the image/);
+    expect((await outside.json()).error.message).toMatch(/more than an image past the edge/);
     const badClass = await t.user('/api/dataset-versions', {
       method: 'POST',
       json: testManifest([{ classIndex: 3, x: 0.1, y: 0.1, w: 0.5, h: 0.5 }]),
@@ -71,7 +81,7 @@ describe('dataset versions', () => {
                 classIndex: 0,
                 points: [
                   [0, 0],
-                  [1.5, 0],
+                  [2.5, 0],
                   [0, 1],
                 ],
               },
@@ -80,7 +90,9 @@ describe('dataset versions', () => {
         ],
       },
     });
-    expect((await outside.json()).error.message).toMatch(/polygon vertex lies outside the image/);
+    expect((await outside.json()).error.message).toMatch(
+      /polygon vertex lies more than an image outside it/,
+    );
   });
 });
 

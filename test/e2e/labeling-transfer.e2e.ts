@@ -4,8 +4,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatasetManifest, DatasetVersion } from '../../server/contract';
+import { tokenCaller } from '../../server/testing/test-server';
 import { launchChromium, PHONE } from './browser';
 import { generateCards } from './loupe-server';
 import { boxClasses, createDataset, drawBox, startLabelingServer } from './labeling-helpers';
@@ -138,6 +141,52 @@ describe('export and import', () => {
     }
     await page.reload();
     expect(await loadedDatasetCount()).toBe(before);
+  });
+
+  it('keeps YOLO labels past the edge as given, lists those changed, and syncs them so', async () => {
+    await goHome();
+    const photo = cards.images[0]!;
+    const name = photo.file.split('/').at(-1)!;
+    // A box a rounding hair past the right edge (kept), one 7% past it (clipped for Ultralytics).
+    const lines = '0 0.9500005 0.5 0.1000003 0.3\n0 1.02 0.5 0.1 0.1\n';
+    const zip = join(downloads, 'edge-labels.zip');
+    writeFileSync(
+      zip,
+      zipSync({
+        'data.yaml': strToU8('names: [card]\n'),
+        [`images/train/${name}`]: readFileSync(cards.path(photo.file)),
+        [`labels/train/${name.replace(/\.[^.]+$/, '.txt')}`]: strToU8(lines),
+      }),
+    );
+    await page.getByTestId('import-dataset').setInputFiles(zip);
+    const changed = page.getByTestId('import-changed');
+    await expect
+      .poll(() => changed.textContent())
+      .toContain('1 label changed so Ultralytics can train on them');
+    await changed.locator('summary').click();
+    await expect.poll(() => changed.textContent()).toContain('line 2: the box reaches further');
+    await page.getByTestId('import-result').getByRole('link', { name: 'Open it' }).click();
+    await expect.poll(summary).toContain('1 image · 2 boxes');
+    await page.getByRole('button', { name: 'Sync', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Synced');
+    const user = tokenCaller((path, init) => fetch(loupe.url + path, init))(loupe.tokens.userToken);
+    const versions = (await (await user('/api/dataset-versions')).json()) as DatasetVersion[];
+    const version = versions.find((v) => v.name === 'edge-labels')!;
+    const manifest = (await (
+      await user(`/api/dataset-versions/${version.id}/manifest`)
+    ).json()) as DatasetManifest;
+    const [kept, clipped] = manifest.images[0]!.boxes;
+    // The user's numbers, exactly: the stored corner gives the written centre back.
+    expect(kept).toEqual({
+      classIndex: 0,
+      x: 0.9500005 - 0.1000003 / 2,
+      y: 0.35,
+      w: 0.1000003,
+      h: 0.3,
+    });
+    expect(kept!.x + kept!.w / 2).toBe(0.9500005);
+    expect(clipped!.x).toBeCloseTo(0.97, 12); // it reached 1.07; now it ends at the edge
+    expect(clipped!.x + clipped!.w).toBeCloseTo(1, 12);
   });
 
   it('imports a file into an existing dataset: classes by name, held images skipped', async () => {

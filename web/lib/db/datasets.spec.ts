@@ -161,14 +161,19 @@ describe('setBoxes', () => {
     expect((await getDataset(id))!.updatedAt).toBeGreaterThan(before);
   });
 
-  it('rejects a box outside the image with an actionable message and stores nothing', async () => {
+  it('rejects a box far outside the image with an actionable message and stores nothing', async () => {
     const { id } = await createDataset('Cards', ['card']);
     const { sha256 } = image('a');
     await addImagesToDataset(id, [image('a')]);
     await setBoxes(id, sha256, [box()]);
-    const error = await rejection(setBoxes(id, sha256, [box({ x: 0.2 }), box({ x: 0.8, w: 0.3 })]));
+    // A box crossing the edge is kept as given (an imported label); one more than an image past
+    // it is no normalised box at all.
+    await setBoxes(id, sha256, [box({ x: 0.8, w: 0.3 })]);
+    expect((await listDatasetImages(id))[0]?.boxes).toEqual([box({ x: 0.8, w: 0.3 })]);
+    await setBoxes(id, sha256, [box()]);
+    const error = await rejection(setBoxes(id, sha256, [box({ x: 0.2 }), box({ x: 1.8, w: 0.3 })]));
     expect(error.code).toBe('invalid');
-    expect(error.message).toMatch(/Box 2 .*outside the image.*Redraw it inside the image/);
+    expect(error.message).toMatch(/Box 2 .*an image past the edge.*Redraw it inside the image/);
     expect((await listDatasetImages(id))[0]?.boxes).toEqual([box()]);
   });
 

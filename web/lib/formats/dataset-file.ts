@@ -53,6 +53,8 @@ export interface DatasetFileImport {
   added: number;
   /** Everything left out, each with its reason. */
   skipped: string[];
+  /** Labels whose numbers were changed (only what Ultralytics would refuse), each with why. */
+  changed: string[];
   /** Into an existing dataset: images it already held (same SHA-256), skipped. */
   duplicates?: number;
   /** Into an existing dataset: the file's classes it lacked, added to it. */
@@ -128,6 +130,7 @@ export async function importDatasetFile(
       name: into.name,
       added: merged.added,
       skipped: [...skipped, ...merged.skipped],
+      changed: plan.changed ?? [],
       duplicates: merged.duplicates,
       newClasses: merged.newClasses,
     };
@@ -139,5 +142,6 @@ export async function importDatasetFile(
     name: stored.dataset.name,
     added: stored.added,
     skipped: [...skipped, ...stored.skipped],
+    changed: plan.changed ?? [],
   };
 }

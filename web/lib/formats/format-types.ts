@@ -40,6 +40,11 @@ export interface ImportPlan {
   images: (ImportedLabels & { bytes?: Uint8Array })[];
   /** Each line or file that was left out, and why. */
   skipped: string[];
+  /**
+   * Each label whose numbers were changed, and why: only what Ultralytics would refuse is (a box
+   * too far past the image edge is clipped to it); every other label is kept exactly as given.
+   */
+  changed?: string[];
 }
 
 /** The import could not be read at all; nothing was stored. */
@@ -70,6 +75,31 @@ export function uniqueNames(images: readonly { fileName: string; sha256: string 
     seen.add(stem(name).toLowerCase() + '.stem');
     return name;
   });
+}
+
+/** The gap from a double to the next one away from zero (Python's math.ulp). */
+function ulp(value: number): number {
+  const v = Math.abs(value);
+  const next = new Float64Array([v]);
+  const bits = new BigInt64Array(next.buffer);
+  bits[0] = bits[0]! + 1n;
+  return next[0]! - v;
+}
+
+/**
+ * A label's number as the shortest decimal within the rounding of how it was computed, so a
+ * user's 0.9500005 is written 0.9500005, not 0.950001 or 0.95000050000000001. `corner`: the
+ * stored corner a box centre was computed from (corner + size / 2, a rounding of each); the
+ * shortest decimal in so narrow a window is the one the user wrote (the runner writes its label
+ * files the same way: gpu-runner/loupe_runner/yolo_labels.py).
+ */
+export function exactDecimal(value: number, corner?: number): string {
+  const slack = corner === undefined ? 0 : ulp(corner) + ulp(value);
+  for (let digits = 1; digits < 17; digits++) {
+    const text = String(Number(value.toPrecision(digits)));
+    if (Math.abs(Number(text) - value) <= slack) return text;
+  }
+  return String(value);
 }
 
 /** Six significant decimals: what Ultralytics writes, and below a pixel on a 20,000-px image. */

@@ -84,6 +84,26 @@ describe('YOLO export then import', () => {
     expect(a.labels.boxes).toEqual([]);
   });
 
+  it("writes a user's numbers exactly, also past the edge, and reads them back unchanged", () => {
+    const lines = '0 0.9500005 0.5 0.1000003 0.3\n1 0.0300001 0.6 0.07 0.25\n';
+    const plan = importYolo(
+      zipSync({
+        'data.yaml': strToU8('names: [card, corner]\n'),
+        'images/train/a.jpg': jpeg(1),
+        'labels/train/a.txt': strToU8(lines),
+      }),
+    );
+    const image = { ...images[0]!, labels: plan.images[0]!.labels };
+    const out = exportYolo({
+      name: 'E',
+      task: 'detect',
+      classes: ['card', 'corner'],
+      images: [image],
+    });
+    expect(strFromU8(unzipSync(out.bytes)['labels/train/a.txt']!)).toBe(lines);
+    expect(importYolo(out.bytes).images[0]!.labels).toEqual(image.labels);
+  });
+
   it('detect: boxes come back equal; no label file for an unlabeled image, none empty', () => {
     const out = exportYolo({
       name: 'Cards',
@@ -147,8 +167,35 @@ describe('YOLO import of bad input', () => {
       'images/train/notes.gif: not a JPEG, PNG or WebP image (GIF)',
       'labels/train/ghost.txt: labels for an image that is not in the zip',
       'labels/train/a.txt line 2: class 3 is out of range (data.yaml names 1 classes, 0 to 0)',
-      'labels/train/a.txt line 3: a coordinate is outside 0 to 1 (labels must be normalised)',
+      'labels/train/a.txt line 3: the box reaches further past the image edge than Ultralytics accepts (1% of the image), and nothing of it is inside the image',
       'labels/train/a.txt line 4: 2 coordinates (a box has 4, a polygon an even number from 6)',
+    ]);
+  });
+
+  it('keeps labels past the edge as given and reports the ones clipped for Ultralytics', () => {
+    const plan = importYolo(
+      zip({
+        'data.yaml': 'names: [card]\n',
+        'images/train/a.jpg': jpeg(1),
+        'labels/train/a.txt':
+          '0 0.9500005 0.5 0.1000003 0.3\n0 1.02 0.5 0.1 0.1\n0 -0.005 0.2 0.5 0.2 0.5 0.8\n',
+      }),
+    );
+    const { boxes, polygons } = plan.images[0]!.labels;
+    // The user's numbers exactly: the corner the contract stores, and its size as written.
+    expect(boxes[0]).toEqual({
+      classIndex: 0,
+      x: 0.9500005 - 0.1000003 / 2,
+      y: 0.35,
+      w: 0.1000003,
+      h: 0.3,
+    });
+    expect(boxes[0]!.x + boxes[0]!.w / 2).toBe(0.9500005);
+    expect(boxes[1]!.x + boxes[1]!.w).toBe(1); // clipped: it reached 1.07
+    expect(polygons[0]!.points[0]).toEqual([-0.005, 0.2]);
+    expect(plan.skipped).toEqual([]);
+    expect(plan.changed).toEqual([
+      'labels/train/a.txt line 2: the box reaches further past the image edge than Ultralytics accepts (1% of the image); clipped to the image',
     ]);
   });
 
@@ -184,6 +231,7 @@ describe.each([
     expect(plan.task).toBe(task);
     expect(plan.images).toHaveLength(8);
     expect(plan.skipped).toEqual([]);
+    expect(plan.changed).toEqual([]);
     const lines = Object.entries(files)
       .filter(([p]) => p.endsWith('.txt') && p.includes('labels/'))
       .reduce(

@@ -10,10 +10,11 @@ import type { Box, Polygon } from '$contract';
 import type { ImageLabels } from '$lib/db/database';
 import { boxToPolygon, polygonToBox } from '$lib/db/image-labels';
 import { parseDataYaml, writeDataYaml } from './data-yaml';
+import { fitBox, fitPolygon } from './ultralytics-labels';
 import {
+  exactDecimal,
   FormatError,
   isImagePath,
-  num,
   stem,
   uniqueNames,
   type ExportInput,
@@ -54,14 +55,17 @@ export function yoloWarnings(
   return warnings;
 }
 
+// Labels are written with the numbers they hold (not rounded), so what was imported exports
+// as it came and trains elsewhere as it does here.
 function boxLine(b: Box): string {
-  return [b.classIndex, b.x + b.w / 2, b.y + b.h / 2, b.w, b.h]
-    .map((v, i) => (i ? num(v) : v))
-    .join(' ');
+  const cx = exactDecimal(b.x + b.w / 2, b.x);
+  const cy = exactDecimal(b.y + b.h / 2, b.y);
+  return [b.classIndex, cx, cy, exactDecimal(b.w), exactDecimal(b.h)].join(' ');
 }
 
 function polygonLine(p: Polygon): string {
-  return [String(p.classIndex), ...p.points.flatMap(([x, y]) => [num(x), num(y)])].join(' ');
+  const coordinates = p.points.flatMap(([x, y]) => [exactDecimal(x), exactDecimal(y)]);
+  return [String(p.classIndex), ...coordinates].join(' ');
 }
 
 export function exportYolo(input: ExportInput): ExportResult {
@@ -124,11 +128,18 @@ export function unzipChecked(zip: Uint8Array): ZipEntries {
   }
 }
 
-/** Parses one label line, or says why it was skipped. */
-function parseLine(
-  line: string,
-  classCount: number,
-): { box: Box } | { polygon: Polygon } | { error: string } {
+type ParsedLine =
+  { box: Box; clipped?: true } | { polygon: Polygon; clipped?: true } | { error: string };
+
+const PAST_THE_EDGE =
+  'reaches further past the image edge than Ultralytics accepts (1% of the image)';
+
+/**
+ * Parses one label line, or says why it was skipped. Numbers are kept exactly as given, also past
+ * the image edge, wherever Ultralytics trains on them; a label it would refuse is clipped to the
+ * image (`clipped`, for the report) or, with nothing inside, skipped.
+ */
+function parseLine(line: string, classCount: number): ParsedLine {
   const values = line.trim().split(/\s+/).map(Number);
   const [cls = NaN, ...coords] = values;
   if (values.some((v) => !Number.isFinite(v))) return { error: 'not all numbers' };
@@ -137,21 +148,21 @@ function parseLine(
       error: `class ${cls} is out of range (data.yaml names ${classCount} classes, 0 to ${classCount - 1})`,
     };
   }
-  const tol = 1e-6;
-  if (coords.some((v) => v < -tol || v > 1 + tol)) {
-    return { error: 'a coordinate is outside 0 to 1 (labels must be normalised)' };
-  }
   if (coords.length === 4) {
     const [cx = 0, cy = 0, w = 0, h = 0] = coords;
     if (w <= 0 || h <= 0) return { error: 'the box has no width or height' };
-    const x = Math.max(0, cx - w / 2);
-    const y = Math.max(0, cy - h / 2);
-    return { box: { classIndex: cls, x, y, w: Math.min(w, 1 - x), h: Math.min(h, 1 - y) } };
+    const fitted = fitBox(cls, cx, cy, w, h);
+    if ('kept' in fitted) return { box: fitted.kept };
+    if ('clipped' in fitted) return { box: fitted.clipped, clipped: true };
+    return { error: `the box ${PAST_THE_EDGE}, and nothing of it is inside the image` };
   }
   if (coords.length >= 6 && coords.length % 2 === 0) {
     const points: [number, number][] = [];
     for (let i = 0; i < coords.length; i += 2) points.push([coords[i]!, coords[i + 1]!]);
-    return { polygon: { classIndex: cls, points } };
+    const fitted = fitPolygon({ classIndex: cls, points });
+    if ('kept' in fitted) return { polygon: fitted.kept };
+    if ('clipped' in fitted) return { polygon: fitted.clipped, clipped: true };
+    return { error: `the outline ${PAST_THE_EDGE}, and nothing of it is inside the image` };
   }
   return { error: `${coords.length} coordinates (a box has 4, a polygon an even number from 6)` };
 }
@@ -183,6 +194,7 @@ export function importYolo(zip: Uint8Array | ZipEntries): ImportPlan {
   const orphanLabels = paths.filter((p) => /(^|\/)labels\/.*\.txt$/.test(p) && !labelled.has(p));
   for (const p of orphanLabels) skipped.push(`${p}: labels for an image that is not in the zip`);
 
+  const changed: string[] = [];
   let polygons = 0;
   let boxes = 0;
   const images = imagePaths.map((path) => {
@@ -194,10 +206,17 @@ export function importYolo(zip: Uint8Array | ZipEntries): ImportPlan {
         .forEach((line, i) => {
           if (!line.trim()) return;
           const parsed = parseLine(line, names.length);
-          if ('error' in parsed)
-            skipped.push(`${labelPathOf(path)} line ${i + 1}: ${parsed.error}`);
-          else if ('box' in parsed) labels.boxes.push(parsed.box);
+          const where = `${labelPathOf(path)} line ${i + 1}`;
+          if ('error' in parsed) {
+            skipped.push(`${where}: ${parsed.error}`);
+            return;
+          }
+          if ('box' in parsed) labels.boxes.push(parsed.box);
           else labels.polygons.push(parsed.polygon);
+          if (parsed.clipped) {
+            const what = 'box' in parsed ? 'the box' : 'the outline';
+            changed.push(`${where}: ${what} ${PAST_THE_EDGE}; clipped to the image`);
+          }
         });
     }
     boxes += labels.boxes.length;
@@ -207,5 +226,6 @@ export function importYolo(zip: Uint8Array | ZipEntries): ImportPlan {
   if (images.length === 0) {
     throw new FormatError('The zip has no images under an images/ folder (JPEG, PNG or WebP).');
   }
-  return { classes: names, task: polygons > boxes ? 'segment' : 'detect', images, skipped };
+  const task = polygons > boxes ? 'segment' : 'detect';
+  return { classes: names, task, images, skipped, changed };
 }
