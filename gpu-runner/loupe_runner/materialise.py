@@ -157,6 +157,33 @@ def task_split(
     return split_groups(groups_for(task, stratify, labels), seed, val_fraction, test_fraction)
 
 
+def planned_split(
+    manifest: DatasetManifest,
+    task: Task,
+    seed: int,
+    val_fraction: float,
+    test_fraction: float,
+    stratify: bool,
+    types: AnnotationTypes,
+    assigned: JobSplit | None,
+) -> tuple[dict[str, ManifestImage], int, list[str], Split]:
+    """The photos a job trains on, its label count and notes (check_labels), and their split:
+    one plan for materialise() and for pre-flight, which must check exactly what will train."""
+    images = task_images(manifest, task)
+    labels, notes = check_labels(manifest, images, task, types)
+    parts = task_split(
+        images,
+        task,
+        seed,
+        val_fraction,
+        test_fraction,
+        stratify=stratify,
+        types=types,
+        assigned=assigned,
+    )
+    return images, labels, notes, parts
+
+
 def _assigned_split(images: dict[str, ManifestImage], assigned: JobSplit) -> Split:
     unknown = [sha for sha in (*assigned.train, *assigned.val, *assigned.test) if sha not in images]
     if unknown:
@@ -182,17 +209,8 @@ def materialise(
     types: AnnotationTypes = "both",
     assigned: JobSplit | None = None,
 ) -> Materialised:
-    images = task_images(manifest, task)
-    labels, notes = check_labels(manifest, images, task, types)
-    parts = task_split(
-        images,
-        task,
-        seed,
-        val_fraction,
-        test_fraction,
-        stratify=stratify,
-        types=types,
-        assigned=assigned,
+    images, labels, notes, parts = planned_split(
+        manifest, task, seed, val_fraction, test_fraction, stratify, types, assigned
     )
     splits = {"train": parts.train, "val": parts.val, "test": parts.test}
     if dest.exists():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from loupe_runner.contract import AnnotationTypes, DatasetManifest, JobSplit, ManifestImage, Task
 from loupe_runner.errors import DatasetError, RunnerError
-from loupe_runner.materialise import check_labels, label_classes, task_images, task_split
+from loupe_runner.materialise import label_classes, planned_split
 
 # What a run writes besides the photos: last.pt and best.pt (fp32 with optimizer state while
 # training), checkpoint copies, ONNX exports, plots and Ultralytics' label cache. A nano model
@@ -44,17 +44,9 @@ def check_split(
 ) -> None:
     """check_classes on the split materialise() will make (it is deterministic). The test split
     may miss a class: it only measures, and its per-class results show what it held."""
-    images = task_images(manifest, task)
-    check_labels(manifest, images, task, types)  # anything to learn, in the task's own words
-    parts = task_split(
-        images,
-        task,
-        seed,
-        val_fraction,
-        test_fraction,
-        stratify=stratify,
-        types=types,
-        assigned=assigned,
+    # planned_split checks first that there is anything to learn, in the task's own words.
+    images, _, _, parts = planned_split(
+        manifest, task, seed, val_fraction, test_fraction, stratify, types, assigned
     )
     check_classes(manifest, images, parts.train, parts.val, task=task, types=types)
 
