@@ -31,6 +31,29 @@ const config = {
     alias: {
       $contract: 'server/contract',
     },
+    // The page's policy, written into index.html with the hash of SvelteKit's one inline script:
+    // no other inline or foreign script runs, so a label or class name that smuggled markup in
+    // could not read the token. The server adds frame-ancestors (a <meta> cannot carry it) and
+    // the policy of the worker scripts (server/http/security-headers.ts).
+    csp: {
+      mode: 'hash',
+      directives: {
+        'default-src': ['self'],
+        // onnxruntime-web compiles its WebAssembly; nothing here evaluates JavaScript strings.
+        'script-src': ['self', 'wasm-unsafe-eval'],
+        'worker-src': ['self', 'blob:'],
+        'connect-src': ['self', 'blob:', 'data:'],
+        'img-src': ['self', 'blob:', 'data:'],
+        'media-src': ['self', 'blob:'],
+        // Svelte sets style attributes as it renders (and transitions add style rules).
+        'style-src': ['self', 'unsafe-inline'],
+        'font-src': ['self'],
+        'manifest-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['none'],
+        'form-action': ['self'],
+      },
+    },
   },
 };
 

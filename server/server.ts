@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { createApi } from './app';
 import type { Env } from './env';
 import { listen } from './http/listen';
+import { securityHeaders } from './http/security-headers';
 import { webApp } from './http/web-app';
 import { lanPlainApp, trustRoutes } from './onboarding/onboarding.routes';
 import { BlobStore } from './repositories/blob-store';
@@ -53,6 +54,7 @@ export async function startServer(env: Env) {
   await services.uploads.recover();
   const stopUploadExpiry = services.uploads.expireEvery(3_600_000);
   const app = new Hono()
+    .use(securityHeaders())
     .route('/', trustRoutes(tls, services.connect).app)
     .route('/', createApi(services, tokens))
     .route('/', webApp(env.webDir));

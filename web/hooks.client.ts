@@ -1,3 +1,4 @@
+import '$lib/zod-without-eval'; // first: before any schema is built
 import type { ClientInit } from '@sveltejs/kit';
 import { adoptTokenFromUrl } from '$lib/auth/session';
 

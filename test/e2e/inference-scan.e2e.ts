@@ -36,6 +36,19 @@ describe('live scan, in Chromium with a fake camera', () => {
     const context = await browser.newContext({ ...PHONE, permissions: ['camera'] });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e));
+    // The page runs under Loupe's content security policy: nothing it does may be refused, and
+    // the token in the first address must never leave in a Referer.
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
+    await page.addInitScript(() => {
+      addEventListener('securitypolicyviolation', (e) =>
+        console.error(`Content Security Policy refused ${e.blockedURI} (${e.violatedDirective})`),
+      );
+    });
+    const referers: string[] = [];
+    page.on('request', (r) => referers.push(r.headers()['referer'] ?? ''));
     await page.route(`${server.url}/api/models`, (route) => route.fulfill({ json: [model] }));
     await page.route(`${server.url}/api/models/${model.id}/model.onnx`, (route) =>
       route.fulfill({ body: onnx, contentType: 'application/octet-stream' }),
@@ -55,6 +68,9 @@ describe('live scan, in Chromium with a fake camera', () => {
     expect(text).toMatch(/pre \d+ ms · model \d+ ms · post\s+\d+ ms/);
     expect(text).toMatch(/WASM \(WebGPU not available\)/);
     expect(await page.getByRole('alert').count()).toBe(0);
+    expect(refused).toEqual([]);
+    expect(referers.length).toBeGreaterThan(10);
+    expect(referers.filter((r) => r.includes(server.tokens.userToken))).toEqual([]);
     // Stop releases the camera.
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => stats.count()).toBe(0);

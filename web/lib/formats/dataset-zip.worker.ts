@@ -1,6 +1,7 @@
 // The dataset-file worker: packing an export into its zip and unpacking and parsing an import
 // happen here, so a zip of hundreds of photos never blocks the page. Images cross both ways as
 // Blobs (handles, not copies); the finished zip comes back as a transferred buffer.
+import '$lib/zod-without-eval'; // first: before any schema is built
 import { expose, transfer } from 'comlink';
 import type { DatasetContents } from '$lib/db/dataset-transfer';
 import { exportDataset, readDatasetFile, type FormatId } from './dataset-formats';
