@@ -12,6 +12,17 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
+/**
+ * A real WebGPU adapter in headless Chromium with no GPU: SwiftShader's Vulkan, on the CPU
+ * (only on a secure origin such as http://127.0.0.1). onnxruntime-web's WebGPU backend runs its
+ * real shaders there, so results can be checked; it is far slower than any GPU, so never time it.
+ */
+export const WEBGPU_FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-features=Vulkan',
+];
+
 /** A camera that shows Chromium's test pattern, allowed without a prompt. */
 export const FAKE_CAMERA_FLAGS = [
   '--use-fake-device-for-media-stream',

@@ -12,11 +12,14 @@ import type { Detection } from '../../web/lib/inference/types';
 import {
   expectLoaded,
   expectPredictionCounts,
+  expectRanOn,
   fixtureModels,
   openHarness,
+  parityCases,
   runInPage,
   type HarnessPage,
 } from '../fixtures/inference-harness';
+import { WEBGPU_FLAGS } from './browser';
 
 interface Reference {
   confs: number[];
@@ -31,10 +34,11 @@ const models = fixtureModels('detect').map((m) => ({
   ...m,
   reference: JSON.parse(readFileSync(join(m.dir, 'reference.json'), 'utf8')) as Reference,
 }));
+const cases = parityCases('detect', models);
 let h: HarnessPage;
 
 beforeAll(async () => {
-  h = await openHarness(Object.fromEntries(models.map((m) => [m.name, m.dir])));
+  h = await openHarness(Object.fromEntries(models.map((m) => [m.name, m.dir])), WEBGPU_FLAGS);
 });
 afterAll(async () => {
   await h?.close();
@@ -75,11 +79,11 @@ function matchBoxes(
   return pairs;
 }
 
-describe.each(models)('detect parity with Ultralytics predict, in Chromium: $name', (model) => {
-  const { name, reference } = model;
+describe.each(cases)('detect parity with Ultralytics, in Chromium: $name on $backend', (model) => {
+  const { name, reference, backend, confs } = model;
 
-  it('loads the export in the built worker on wasm, warmed up', async () => {
-    const loaded = await expectLoaded(h, name, 'detect');
+  it('loads the export in the built worker, warmed up', async () => {
+    const loaded = await expectLoaded(h, name, 'detect', backend);
     if (!loaded.ok) return;
     expect(loaded.value.warmupMs).toBeGreaterThan(0);
     // The harness page is cross-origin isolated, so onnxruntime gets more than one thread
@@ -87,12 +91,13 @@ describe.each(models)('detect parity with Ultralytics predict, in Chromium: $nam
     expect(await h.page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   });
 
-  it.each(reference.confs)('gives the same boxes as Ultralytics at conf %s', async (conf) => {
+  it.each(confs)('gives the same boxes as Ultralytics at conf %s', async (conf) => {
     const files = reference.images.map((i) => `images/${i.file}`);
     const replies = await runInPage<{ detections: Detection[] }>(h, name, files, {
       conf,
       maxDet: reference.maxDet,
     });
+    expectRanOn(replies, backend);
     const corners: number[] = [];
     const confidences: number[] = [];
     let expected = 0;
@@ -115,7 +120,7 @@ describe.each(models)('detect parity with Ultralytics predict, in Chromium: $nam
     corners.sort((a, b) => a - b);
     const p95 = corners[Math.min(corners.length - 1, Math.floor(0.95 * corners.length))] ?? 0;
     const report =
-      `${name} conf ${conf}: ${corners.length}/${expected} boxes matched; corner error px ` +
+      `${name} ${backend} conf ${conf}: ${corners.length}/${expected} boxes matched; corner error px ` +
       `median ${(corners[corners.length >> 1] ?? 0).toFixed(4)} p95 ${p95.toFixed(4)} max ` +
       `${(corners.at(-1) ?? 0).toFixed(4)}; confidence diff max ` +
       `${Math.max(0, ...confidences).toFixed(5)}`;

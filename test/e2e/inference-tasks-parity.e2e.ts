@@ -14,11 +14,14 @@ import type { ClassScore, Segment } from '../../web/lib/inference/types';
 import {
   expectLoaded,
   expectPredictionCounts,
+  expectRanOn,
   fixtureModels,
   openHarness,
+  parityCases,
   runInPage,
   type HarnessPage,
 } from '../fixtures/inference-harness';
+import { WEBGPU_FLAGS } from './browser';
 
 interface SegmentReference {
   confs: number[];
@@ -58,7 +61,7 @@ let h: HarnessPage;
 
 beforeAll(async () => {
   const all = [...segmentModels, ...classifyModels];
-  h = await openHarness(Object.fromEntries(all.map((m) => [m.name, m.dir])));
+  h = await openHarness(Object.fromEntries(all.map((m) => [m.name, m.dir])), WEBGPU_FLAGS);
 });
 afterAll(async () => {
   await h?.close();
@@ -180,16 +183,16 @@ function comparePolygons(ours: Segment, theirs: Point[]) {
   };
 }
 
-describe.each(segmentModels)(
-  'segment parity with Ultralytics predict, in Chromium: $name',
+describe.each(parityCases('segment', segmentModels))(
+  'segment parity with Ultralytics predict, in Chromium: $name on $backend',
   (model) => {
-    const { name, reference: segmentReference } = model;
+    const { name, reference: segmentReference, backend, confs } = model;
 
-    it('loads the segment export on wasm', async () => {
-      await expectLoaded(h, name, 'segment');
+    it('loads the segment export', async () => {
+      await expectLoaded(h, name, 'segment', backend);
     });
 
-    it.each(segmentReference.confs)(
+    it.each(confs)(
       'gives the same instances, masks (IoU > 0.95) and polygons as masks.xyn at conf %s',
       async (conf) => {
         const files = segmentReference.images.map((i) => `images/${i.file}`);
@@ -197,6 +200,7 @@ describe.each(segmentModels)(
           task: string;
           detections: (Segment & { mask: number[] })[];
         }>(h, name, files, { conf, maxDet: segmentReference.maxDet });
+        expectRanOn(replies, backend);
         const ious: number[] = [];
         // One blob: the outlines must be the same. Several: ours is the largest blob's outline.
         const single = { ious: [] as number[], worst: 0 };
@@ -252,7 +256,7 @@ describe.each(segmentModels)(
         ious.sort((a, b) => a - b);
         const min = (list: number[]) => (list.length ? Math.min(...list) : 1).toFixed(4);
         const report =
-          `${name} conf ${conf}: ${ious.length}/${expected} instances; mask IoU min ` +
+          `${name} ${backend} conf ${conf}: ${ious.length}/${expected} instances; mask IoU min ` +
           `${(ious[0] ?? 0).toFixed(4)} median ${(ious[ious.length >> 1] ?? 0).toFixed(4)}; ` +
           `polygon vs masks.xyn: ${single.ious.length} one-blob masks, IoU min ` +
           `${min(single.ious)}, vertex to outline max ${single.worst.toFixed(3)} mask px; ` +
@@ -280,17 +284,18 @@ describe.each(segmentModels)(
   },
 );
 
-describe.each(classifyModels)(
-  'classify parity with Ultralytics predict, in Chromium: $name',
+describe.each(parityCases('classify', classifyModels))(
+  'classify parity with Ultralytics predict, in Chromium: $name on $backend',
   (model) => {
-    const { name, reference: classifyReference } = model;
+    const { name, reference: classifyReference, backend } = model;
 
     it('gives the same top-5, probabilities within 0.01', async () => {
-      await expectLoaded(h, name, 'classify');
+      await expectLoaded(h, name, 'classify', backend);
       const files = classifyReference.images.map((i) => `images/${i.file}`);
       const replies = await runInPage<{ task: string; top: ClassScore[] }>(h, name, files, {
         topK: 5,
       });
+      expectRanOn(replies, backend);
       let worst = 0;
       classifyReference.images.forEach((image, k) => {
         const reply = replies[k]!;
@@ -305,7 +310,7 @@ describe.each(classifyModels)(
         }
       });
       console.log(
-        `${name}: ${replies.length} images, probability difference max ${worst.toExponential(2)}`,
+        `${name} ${backend}: ${replies.length} images, probability difference max ${worst.toExponential(2)}`,
       );
       expect(worst).toBeLessThanOrEqual(0.01);
     });
