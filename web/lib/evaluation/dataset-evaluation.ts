@@ -8,7 +8,7 @@
  * boxes and masks, as Ultralytics' SegmentationValidator (every label an outline, a box as its
  * four corners); classify models on top-1 / top-5 accuracy.
  */
-import type { Box, Polygon } from '$contract';
+import type { Box, Polygon, Task } from '$contract';
 import type { InferenceClient } from '$lib/inference/inference-client';
 import { runEach, type BatchProgress, type BatchSource } from '$lib/inference/batch-runner';
 import { VAL_OPTIONS } from './detection-evaluator';
@@ -27,6 +27,8 @@ export type DatasetEvaluation = FoldedEvaluation & { failed: number; unknownClas
 export interface EvaluateOptions {
   datasetClasses: readonly string[];
   modelClasses: readonly string[];
+  /** The model's task: only the labels it is scored on are sent (and can be left out). */
+  task?: Task;
   signal?: AbortSignal;
   onProgress?(progress: BatchProgress): void;
 }
@@ -49,7 +51,8 @@ export async function evaluateDataset<K extends LabeledImage>(
   const { signal } = options;
   await runEach(
     source,
-    (blob, key) => client.evaluate(blob, evalLabels(key, mapClass), { ...VAL_OPTIONS, signal }),
+    (blob, key) =>
+      client.evaluate(blob, evalLabels(key, mapClass, options.task), { ...VAL_OPTIONS, signal }),
     {
       collect: false,
       ...(signal ? { signal } : {}),
@@ -67,16 +70,27 @@ export async function evaluateDataset<K extends LabeledImage>(
 export function evalLabels(
   labels: LabeledImage,
   mapClass: (i: number) => number | undefined,
+  task?: Task,
 ): EvalLabels {
   const mapped = <T extends { classIndex: number }>(items: readonly T[]) =>
     items.flatMap((item) => {
       const classIndex = mapClass(item.classIndex);
       return classIndex === undefined ? [] : [{ ...item, classIndex }];
     });
-  const imageClass = labels.imageClass === undefined ? undefined : mapClass(labels.imageClass);
+  const regions = task !== 'classify';
+  const imageClass =
+    labels.imageClass == null || task === 'detect' || task === 'segment'
+      ? undefined
+      : mapClass(labels.imageClass);
   return {
-    boxes: mapped(labels.boxes).map(({ classIndex, x, y, w, h }) => ({ classIndex, x, y, w, h })),
-    polygons: mapped(labels.polygons ?? []).map(({ classIndex, points }) => ({
+    boxes: mapped(regions ? labels.boxes : []).map(({ classIndex, x, y, w, h }) => ({
+      classIndex,
+      x,
+      y,
+      w,
+      h,
+    })),
+    polygons: mapped(regions ? (labels.polygons ?? []) : []).map(({ classIndex, points }) => ({
       classIndex,
       points,
     })),
