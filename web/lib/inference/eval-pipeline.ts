@@ -17,7 +17,8 @@ import { classifyPixels, inputSize, runOutputs, type SourcePixels } from './pixe
 import { keptCandidates, toSourcePixels } from './postprocess';
 import { letterbox } from './preprocess';
 import { MASK_COEFFICIENTS, prototypeMasks } from './segment-postprocess';
-import { InferenceError, type InferenceOptions } from './types';
+import type { Candidate } from './nms';
+import { describeError, InferenceError, type InferenceOptions } from './types';
 
 /** `options` resolved, with mode 'val' (the caller passes the validator's settings). */
 export async function evaluatePixels(
@@ -40,7 +41,7 @@ export async function evaluatePixels(
   const { tensor, transform } = letterbox(pixels, width, height, 'val');
   const outputs = await runOutputs(session, metadata, tensor, segment ? 2 : 1);
   const nc = metadata.classNames.length;
-  let kept;
+  let kept: Candidate[];
   try {
     kept = keptCandidates(
       outputs[0]!,
@@ -49,10 +50,7 @@ export async function evaluatePixels(
       segment ? MASK_COEFFICIENTS : 0,
     );
   } catch (error) {
-    throw new InferenceError(
-      'invalid-model',
-      error instanceof Error ? error.message : String(error),
-    );
+    throw new InferenceError('invalid-model', describeError(error));
   }
   // Boxes to the picture's own size (a bitmap the browser shrank maps back up).
   const sourceWidth = pixels.sourceWidth ?? pixels.width;
