@@ -1,32 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchItem } from '$lib/inference/batch-runner';
-import type { TaskResult } from '$lib/inference/types';
+
 import { evaluateDataset, type LabeledImage } from './dataset-evaluation';
+import { detectStats, type EvalLabels, type ImageStats } from './image-stats';
 
 const W = 200;
 const H = 100;
 
-/** A model that finds exactly the labeled boxes, in its own class order (names swapped). */
+/**
+ * A model that finds exactly the labeled boxes, in its own class order (names swapped); its
+ * stats are made by the same code the worker runs (detectStats) from the labels it is sent, as
+ * the dataset's classes map to the model's.
+ */
 function perfectDetector(images: LabeledImage[], toModel: (c: number) => number) {
   return {
-    async run(image: Blob | ImageBitmap): Promise<TaskResult> {
-      const labels = images[Number(await (image as Blob).text())]!;
-      return {
-        task: 'detect',
-        detections: labels.boxes.map((b) => ({
-          classIndex: toModel(b.classIndex),
-          className: '',
-          confidence: 0.9,
-          x: b.x * W,
-          y: b.y * H,
-          w: b.w * W,
-          h: b.h * H,
-        })),
-        timings: { preMs: 0, inferenceMs: 0, postMs: 0 },
-        backend: 'wasm',
-        imageWidth: W,
-        imageHeight: H,
-      };
+    async evaluate(image: Blob | ImageBitmap, labels: EvalLabels): Promise<ImageStats> {
+      const truth = images[Number(await (image as Blob).text())]!;
+      const predictions = truth.boxes.map((b) => ({
+        classIndex: toModel(b.classIndex),
+        confidence: 0.9,
+        box: [b.x * W, b.y * H, (b.x + b.w) * W, (b.y + b.h) * H] as const,
+      }));
+      return detectStats(predictions, labels, W, H);
     },
   };
 }

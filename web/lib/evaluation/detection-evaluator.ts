@@ -40,8 +40,16 @@ export const VAL_OPTIONS = {
   mode: 'val',
 } as const;
 
+/** What one image adds: per prediction its confidence, class and tp flags; the labels' classes. */
+export interface MatchedImage {
+  conf: readonly number[];
+  predClass: readonly number[];
+  tp: readonly (readonly boolean[])[];
+  targetClass: readonly number[];
+}
+
 export function createDetectionEvaluator() {
-  const tp: boolean[][] = [];
+  const tp: (readonly boolean[])[] = [];
   const conf: number[] = [];
   const predClass: number[] = [];
   const targetClass: number[] = [];
@@ -49,14 +57,21 @@ export function createDetectionEvaluator() {
   return {
     /** One image; predictions in the worker's order (descending confidence). */
     add(predictions: readonly EvalPrediction[], targets: readonly EvalTarget[]): void {
-      images++;
       const sorted = [...predictions].sort((a, b) => b.confidence - a.confidence);
-      tp.push(...matchPredictions(sorted, targets));
-      for (const p of sorted) {
-        conf.push(p.confidence);
-        predClass.push(p.classIndex);
-      }
-      for (const t of targets) targetClass.push(t.classIndex);
+      this.addMatched({
+        conf: sorted.map((p) => p.confidence),
+        predClass: sorted.map((p) => p.classIndex),
+        tp: matchPredictions(sorted, targets),
+        targetClass: targets.map((t) => t.classIndex),
+      });
+    },
+    /** One image already matched (in the worker: see image-stats.ts); tp per prediction. */
+    addMatched(stats: MatchedImage): void {
+      images++;
+      tp.push(...stats.tp);
+      conf.push(...stats.conf);
+      predClass.push(...stats.predClass);
+      targetClass.push(...stats.targetClass);
     },
     result(): DetectionMetrics {
       const r = apPerClass(tp, conf, predClass, targetClass);

@@ -33,15 +33,33 @@ export function matchPredictions(
   targets: readonly { box: Box; classIndex: number }[],
   thresholds: readonly number[] = IOU_THRESHOLDS,
 ): boolean[][] {
-  const correct = predictions.map(() => thresholds.map(() => false));
-  if (!predictions.length || !targets.length) return correct;
-  // iou[l][d], zeroed where the classes differ.
-  const iou = targets.map((t) =>
-    predictions.map((p) => (p.classIndex === t.classIndex ? boxIou(t.box, p.box) : 0)),
+  const iou = targets.map((t) => predictions.map((p) => boxIou(t.box, p.box)));
+  return matchIou(
+    iou,
+    predictions.map((p) => p.classIndex),
+    targets.map((t) => t.classIndex),
+    thresholds,
+  );
+}
+
+/**
+ * BaseValidator.match_predictions on any IoU (`iou[l][d]`: target l, prediction d; boxes or
+ * masks): zeroed where the classes differ, then greedy per threshold.
+ */
+export function matchIou(
+  iouByTarget: readonly ArrayLike<number>[],
+  predClass: readonly number[],
+  targetClass: readonly number[],
+  thresholds: readonly number[] = IOU_THRESHOLDS,
+): boolean[][] {
+  const correct = predClass.map(() => thresholds.map(() => false));
+  if (!predClass.length || !targetClass.length) return correct;
+  const iou = iouByTarget.map((row, l) =>
+    predClass.map((c, d) => (c === targetClass[l] ? row[d]! : 0)),
   );
   const lowest = Math.min(...thresholds);
-  const matched = targets.map(() => thresholds.map(() => false));
-  predictions.forEach((_, d) => {
+  const matched = targetClass.map(() => thresholds.map(() => false));
+  predClass.forEach((_, d) => {
     if (!iou.some((row) => row[d]! >= lowest)) return;
     thresholds.forEach((threshold, t) => {
       let best = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runBatch, type BatchItem } from './batch-runner';
+import { runBatch, runEach, type BatchItem } from './batch-runner';
 import { InferenceError, type TaskResult } from './types';
 
 const result = (n: number): TaskResult => ({
@@ -87,5 +87,15 @@ describe('runBatch over pages', () => {
     expect(seen).toEqual([0, 1, 2, 3, 4]);
     expect(asked).toEqual([0, 3]);
     expect(progress.at(-1)).toBe('5/5');
+  });
+});
+
+describe('runEach', () => {
+  it("hands each image's key to the work with its bytes, and keeps going past a failure", async () => {
+    const out = await runEach(items(3), async (blob, key) => {
+      if (key === 1) throw new InferenceError('bad-image', 'broken');
+      return `${key}:${await blob.text()}`;
+    });
+    expect(out.map((r) => (r.ok ? r.result : r.error.code))).toEqual(['0:0', 'bad-image', '2:2']);
   });
 });

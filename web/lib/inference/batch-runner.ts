@@ -21,8 +21,7 @@ export interface BatchProgress {
   failed: number;
 }
 
-export type BatchResult<K> =
-  { key: K; ok: true; result: TaskResult } | { key: K; ok: false; error: InferenceError };
+export type BatchResult<K> = EachResult<K, TaskResult>;
 
 /** Items read a page at a time: the next page is asked for once the previous one is done. */
 export interface BatchSource<K> {
@@ -46,24 +45,47 @@ export interface BatchOptions<K> extends Omit<RunOptions, 'signal'> {
  * Runs every item and answers the results in item order. A failed image (undecodable, say) is
  * recorded and the batch goes on; an abort rejects with code 'aborted' after the image in flight.
  */
-export async function runBatch<K>(
+export function runBatch<K>(
   client: Pick<InferenceClient, 'run'>,
   items: readonly BatchItem<K>[] | BatchSource<K>,
   options: BatchOptions<K> = {},
 ): Promise<BatchResult<K>[]> {
-  const { signal, onProgress, onResult, collect = true, ...run } = options;
+  const { signal, onProgress, onResult, collect, ...run } = options;
+  return runEach(items, (blob) => client.run(blob, { ...run, signal }), {
+    ...(signal ? { signal } : {}),
+    ...(onProgress ? { onProgress } : {}),
+    ...(onResult ? { onResult } : {}),
+    ...(collect === undefined ? {} : { collect }),
+  });
+}
+
+export type EachResult<K, R> =
+  { key: K; ok: true; result: R } | { key: K; ok: false; error: InferenceError };
+
+/**
+ * runBatch's loop with any work per image (`work` gets the bytes and the item's key): what
+ * evaluation uses to send each photo's labels along with it.
+ */
+export async function runEach<K, R>(
+  items: readonly BatchItem<K>[] | BatchSource<K>,
+  work: (blob: Blob, key: K) => Promise<R>,
+  options: Pick<BatchOptions<K>, 'signal' | 'collect' | 'onProgress'> & {
+    onResult?(result: EachResult<K, R>): void;
+  } = {},
+): Promise<EachResult<K, R>[]> {
+  const { signal, onProgress, onResult, collect = true } = options;
   const source = 'pages' in items ? items : arraySource(items);
-  const results: BatchResult<K>[] = [];
+  const results: EachResult<K, R>[] = [];
   let failed = 0;
   let done = 0;
   onProgress?.({ done: 0, total: source.total, failed });
   for await (const page of source.pages()) {
     for (const item of page) {
       if (signal?.aborted) throw new InferenceError('aborted', 'The batch was cancelled.');
-      let answer: BatchResult<K>;
+      let answer: EachResult<K, R>;
       try {
         const blob = await item.read();
-        answer = { key: item.key, ok: true, result: await client.run(blob, { ...run, signal }) };
+        answer = { key: item.key, ok: true, result: await work(blob, item.key) };
       } catch (error) {
         const wrapped =
           error instanceof InferenceError

@@ -11,6 +11,7 @@
 import { transfer, wrap, type Remote } from 'comlink';
 import type { ModelMetadata } from '$contract';
 import { backendChoices } from '$lib/db/backend-choices';
+import type { EvalLabels, ImageStats } from '$lib/evaluation/image-stats';
 import { planLoad, type BackendChoice, type BackendChoiceStore } from './backend-choice';
 import {
   InferenceError,
@@ -59,6 +60,15 @@ export interface InferenceClient {
   detect(image: Blob | ImageBitmap, options?: DetectOptions): Promise<DetectResult>;
   /** Runs the loaded model whatever its task (detect, segment, classify); the answer says which. */
   run(image: Blob | ImageBitmap, options?: RunOptions): Promise<TaskResult>;
+  /**
+   * One picture of an in-browser evaluation: the model runs with `options` (the validator's,
+   * VAL_OPTIONS) and the worker scores its answer against `labels` (the model's classes).
+   */
+  evaluate(
+    image: Blob | ImageBitmap,
+    labels: EvalLabels,
+    options?: DetectOptions,
+  ): Promise<ImageStats>;
   /** Ends the worker and rejects queued calls; the next call starts a fresh worker (reload the model). */
   dispose(): void;
 }
@@ -235,6 +245,20 @@ export function createInferenceClient(
         signal,
         () => (image instanceof Blob ? undefined : image.close()),
       ).then(noticeFallback);
+    },
+
+    evaluate(image, labels, options = {}) {
+      const { signal, ...inference } = options;
+      return enqueue(
+        (c) =>
+          c.remote.evaluate(
+            image instanceof Blob ? image : transfer(image, [image]),
+            labels,
+            inference,
+          ),
+        signal,
+        () => (image instanceof Blob ? undefined : image.close()),
+      );
     },
 
     dispose() {

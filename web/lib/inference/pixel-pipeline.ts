@@ -96,7 +96,7 @@ export async function runPixels(
 }
 
 /** session.run with the model's failure turned into an InferenceError, outputs looked up by name. */
-async function runOutputs(
+export async function runOutputs(
   session: TensorSession,
   metadata: ModelMetadata,
   tensor: Float32Array,

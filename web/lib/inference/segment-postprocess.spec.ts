@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { letterboxTransform } from './preprocess';
-import { postprocessSegment } from './segment-postprocess';
+import { keptCandidates, resolveOptions } from './postprocess';
+import { postprocessSegment, prototypeMasks } from './segment-postprocess';
 
 /**
  * A 16x16 input (prototypes 4x4) with two anchors. Prototype 0 is +1 in the left half and -1
@@ -54,5 +55,20 @@ describe('postprocessSegment', () => {
     const [s] = postprocessSegment(out, protos, ['card'], wide);
     expect([s!.maskWidth, s!.maskHeight]).toEqual([16, 8]);
     expect(s!.mask.reduce((a, v) => a + v, 0)).toBe(8 * 8);
+  });
+});
+
+describe('prototypeMasks (what model.val scores)', () => {
+  it('stays at the prototypes size, crops to the box / 4 and keeps an empty mask', () => {
+    const [out, protos] = outputs([
+      { box: [8, 8, 12, 12], score: 0.9, coef: 1 }, // box 2..14: columns 0.5..3.5 at 4x4
+      { box: [13, 8, 4, 4], score: 0.8, coef: 1 }, // right half only: empty
+    ]);
+    const kept = keptCandidates(out, 1, resolveOptions({ mode: 'val' }), 32);
+    const { masks, width, height } = prototypeMasks(out, protos, 1, kept, 16, 16);
+    expect([width, height, masks.length]).toEqual([4, 4, 2]);
+    // Columns and rows >= 0.5 and < 3.5 (1 to 3); positive only left of 2: column 1.
+    expect(Array.from(masks[0]!)).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0]);
+    expect(masks[1]!.every((v) => v === 0)).toBe(true);
   });
 });

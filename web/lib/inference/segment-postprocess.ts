@@ -11,6 +11,7 @@
  */
 import { maskToPolygon } from './mask-polygon';
 import { keptCandidates, resolveOptions, toDetection } from './postprocess';
+import type { Candidate } from './nms';
 import type { LetterboxTransform } from './preprocess';
 import type { Float32Tensor, InferenceOptions, Segment } from './types';
 
@@ -89,4 +90,49 @@ function tap(d: number, inSize: number, outSize: number): [number, number, numbe
   const a = Math.floor(src);
   const b = Math.min(a + 1, inSize - 1);
   return [a, b, src - a];
+}
+
+/**
+ * The validator's masks (ops.process_mask with upsample=False, what `model.val` scores): for
+ * each kept box, coefficients x prototypes at the prototypes' own size, `> 0`, cropped to the
+ * box scaled to that size (column >= x1/4 and < x2/4, in float32 as torch compares). Empty masks
+ * stay: the validator keeps every box NMS kept.
+ */
+export function prototypeMasks(
+  output: Float32Tensor,
+  prototypes: Float32Tensor,
+  numClasses: number,
+  kept: readonly Candidate[],
+  inputWidth: number,
+  inputHeight: number,
+): { masks: Uint8Array[]; width: number; height: number } {
+  const [, , mh, mw] = prototypes.dims as [number, number, number, number];
+  const n = output.dims[2]!;
+  const f = Math.fround;
+  const rx = f(mw / inputWidth);
+  const ry = f(mh / inputHeight);
+  const raw = new Float32Array(mh * mw);
+  const masks = kept.map((box) => {
+    raw.fill(0);
+    for (let k = 0; k < MASK_COEFFICIENTS; k++) {
+      const c = output.data[(4 + numClasses + k) * n + box.anchor!]!;
+      const proto = prototypes.data.subarray(k * mh * mw, (k + 1) * mh * mw);
+      for (let i = 0; i < raw.length; i++) raw[i] = f(raw[i]! + c * proto[i]!);
+    }
+    const [x1, y1, x2, y2] = [
+      f(f(box.x1) * rx),
+      f(f(box.y1) * ry),
+      f(f(box.x2) * rx),
+      f(f(box.y2) * ry),
+    ];
+    const mask = new Uint8Array(mh * mw);
+    for (let y = 0; y < mh; y++) {
+      if (!(y >= y1 && y < y2)) continue;
+      for (let x = 0; x < mw; x++) {
+        if (x >= x1 && x < x2 && raw[y * mw + x]! > 0) mask[y * mw + x] = 1;
+      }
+    }
+    return mask;
+  });
+  return { masks, width: mw, height: mh };
 }

@@ -23,7 +23,8 @@ import { inputSize } from '../pixel-pipeline';
 import { openForRequest, type BackendBoundary } from './backend-selector';
 import { assertMatchesMetadata, assertModelSize, defaultMaxModelBytes } from './model-check';
 import { createSession, probeWebGpu, type OrtSession, type SessionTuning } from './ort';
-import { runTask, warmUp, type RunOptions } from './task-runner';
+import type { EvalLabels, ImageStats } from '$lib/evaluation/image-stats';
+import { evaluateTask, runTask, warmUp, type RunOptions } from './task-runner';
 
 interface Loaded {
   session: OrtSession;
@@ -177,6 +178,19 @@ async function run(image: ImageBitmap | Blob, options: RunOptions): Promise<Task
   return session.fallbackReason ? { ...result, fallbackReason: session.fallbackReason } : result;
 }
 
+/** One picture of an evaluation: the stats it adds (boxes, masks or top-5 against `labels`). */
+async function evaluate(
+  image: ImageBitmap | Blob,
+  labels: EvalLabels,
+  options: InferenceOptions,
+): Promise<ImageStats> {
+  if (!current) {
+    if (!(image instanceof Blob)) image.close();
+    throw new InferenceError('no-model', 'No model is loaded; call loadModel() first.');
+  }
+  return evaluateTask(current.session, current.metadata, image, labels, options);
+}
+
 async function detect(image: ImageBitmap | Blob, options: InferenceOptions): Promise<DetectResult> {
   if (current && current.metadata.task !== 'detect') {
     if (!(image instanceof Blob)) image.close();
@@ -200,6 +214,9 @@ const api = {
   /** Runs the loaded model, whatever its task; the answer says which. */
   run: (image: ImageBitmap | Blob, options: RunOptions = {}) =>
     reply(() => run(image, options), 'inference-failed'),
+  /** One picture of an evaluation, scored here so the page only adds up small records. */
+  evaluate: (image: ImageBitmap | Blob, labels: EvalLabels, options: InferenceOptions = {}) =>
+    reply(() => evaluate(image, labels, options), 'inference-failed'),
   /** Frees the session (GPU buffers, wasm heap); the worker can load another model after. */
   async dispose(): Promise<void> {
     const loaded = current;
