@@ -13,3 +13,4 @@ export * from './prediction';
 export * from './pretrained';
 export * from './runner';
 export * from './split';
+export * from './training-time';

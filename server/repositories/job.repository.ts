@@ -147,6 +147,20 @@ export class JobRepository {
     return rows.map((r) => ({ job: toJob(r), cursor: { createdAt: r.created_at, seq: r.seq } }));
   }
 
+  /** The newest `limit` completed queue jobs, newest first, with the photos they split into. */
+  recentCompleted(limit: number): { job: QueueJob; split: JobSplit | null }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE origin = 'queue' AND status = 'completed'
+         ORDER BY finished_at DESC, rowid DESC LIMIT ?`,
+      )
+      .all(limit) as (Row & { split_json: string | null })[];
+    return rows.map((r) => ({
+      job: toJob(r) as QueueJob,
+      split: r.split_json ? (JSON.parse(r.split_json) as JobSplit) : null,
+    }));
+  }
+
   /** How many jobs there are in each status (statuses without jobs are left out). */
   countByStatus() {
     return this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as {

@@ -7,6 +7,7 @@ import {
   FINAL_JOB_STATUSES,
   JobListQuery,
   JobLogQuery,
+  TrainingTimeQuery,
 } from '../contract';
 import { requireRole, type AuthEnv, type Tokens } from '../http/auth';
 import { storedFileResponse } from '../http/stored-file-response';
@@ -28,6 +29,9 @@ export const jobRoutes = (s: Services, tokens: Tokens) =>
     })
     .post('/split-preview', validate('json', CreateJobRequest), (c) =>
       c.json(s.jobs.previewSplit(c.req.valid('json'))),
+    )
+    .get('/training-time', validate('query', TrainingTimeQuery), (c) =>
+      c.json(s.jobs.trainingTime(c.req.valid('query'))),
     )
     .get('/:id', validate('param', IdParam), (c) => c.json(s.jobs.get(c.req.valid('param').id)))
     .get('/:id/split', validate('param', IdParam), (c) =>

@@ -18,6 +18,7 @@ import {
   type Lease,
   type QueueJob,
   type RunnerEvent,
+  type TrainingTimeQuery,
 } from '../contract';
 import { AppError, notFound } from '../http/app-error';
 import type { JobRepository } from '../repositories/job.repository';
@@ -29,6 +30,7 @@ import type { JobEventBus } from './job-event-bus';
 import type { JobLog } from './job-log';
 import type { ModelService } from './model.service';
 import { splitForJob, splitPreview, splitReport } from './job-split';
+import { trainingTime } from './training-time';
 import { trainingProblem } from './training-labels';
 import type { WeightsService } from './weights.service';
 
@@ -69,6 +71,11 @@ export class JobService {
   /** The counts a job with these settings would train on, computed as create() computes them. */
   previewSplit(config: JobConfig) {
     return splitPreview(this.datasets.manifest(config.datasetVersionId), config);
+  }
+
+  /** How long a job of this model, task and size would take on the runner, from past jobs. */
+  trainingTime(ask: TrainingTimeQuery) {
+    return trainingTime(this.jobs, ask);
   }
 
   /** Which photos the job trained, validated and tested on, with their file names. */

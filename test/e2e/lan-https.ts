@@ -12,9 +12,10 @@ export const LAN_NAME = 'loupe.lan';
 
 /**
  * Loupe as a phone on the same network meets it: HTTPS with the certificate its own local CA
- * issued for `loupe.lan`, plain http on the same port for the set-up page. No gpu-runner.
+ * issued for `loupe.lan`, plain http on the same port for the set-up page. No gpu-runner unless
+ * `runner` (then the local one, as `npm start` runs it, on loopback http and with no internet).
  */
-export async function startLanLoupe() {
+export async function startLanLoupe({ runner = false }: { runner?: boolean } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'loupe-lan-'));
   const server = await startServer(
     readEnv({
@@ -23,8 +24,15 @@ export async function startLanLoupe() {
       LOUPE_TLS: 'on',
       LOUPE_TLS_NAMES: LAN_NAME,
       LOUPE_DATA_DIR: dataDir,
-      LOUPE_RUNNER: 'off',
       LOUPE_WEB_DIR: resolve('build'),
+      ...(runner
+        ? {
+            LOUPE_RUNNER: 'local',
+            LOUPE_RUNNER_PYTHON: resolve('gpu-runner/.venv/bin/python'),
+            // Tests never reach the internet: a pretrained start needs the server's copy.
+            LOUPE_PRETRAINED_DOWNLOAD: 'off',
+          }
+        : { LOUPE_RUNNER: 'off' }),
     }),
   );
   return {

@@ -102,8 +102,8 @@ export type FixtureImage = {
 
 export type Cards = ReturnType<typeof generateCards>;
 
-/** Synthetic card photos with exactly known boxes, from the fixture generator. */
-export function generateCards(count: number, seed: number) {
+/** Synthetic card photos with exactly known boxes, from the fixture generator (320x240 unless `size`). */
+export function generateCards(count: number, seed: number, size = '320x240') {
   const out = mkdtempSync(join(tmpdir(), 'loupe-cards-'));
   execFileSync(resolve('gpu-runner/.venv/bin/python'), [
     resolve('test/fixtures/generate_cards.py'),
@@ -113,6 +113,8 @@ export function generateCards(count: number, seed: number) {
     String(count),
     '--seed',
     String(seed),
+    '--size',
+    size,
   ]);
   const labels = JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as {
     classes: string[];

@@ -10,6 +10,8 @@ import {
   SplitPreview,
   JobPage,
   StoredJobEvent,
+  TrainingTimeEstimate,
+  TrainingTimeQuery,
 } from '../../contract';
 import { BINARY, type Operation } from '../operation';
 import { JobArtifact } from '../replies';
@@ -46,6 +48,20 @@ export const jobOperations: Operation[] = [
     errors: {
       404: 'no such dataset version',
       422: 'the dataset cannot train this task, or the base weights cannot be used',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/training-time',
+    tag: 'training',
+    summary: 'How long a job would train on the runner, from the jobs that finished there',
+    description:
+      "Scaled from the finished job of the same model and task on the newest job's runner " +
+      'nearest in photos x image size²; `known: false` with the reason when there is none.',
+    auth: ['user'],
+    query: TrainingTimeQuery,
+    replies: {
+      200: { description: 'the estimate, or why there is none', json: TrainingTimeEstimate },
     },
   },
   {
