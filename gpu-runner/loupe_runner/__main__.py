@@ -50,6 +50,7 @@ class Runner:
         device = describe_device(settings.device)
         say(f"{settings.runner_id} on {device}, server {settings.server_url}")
         say(f"work folder {settings.workdir}")
+        self._preload()
         wait = settings.poll_seconds
         while not self._shutdown.is_set():
             try:
@@ -84,9 +85,18 @@ class Runner:
         self._state_is("stopped")
         return 0
 
+    def _preload(self) -> None:
+        """Torch and Ultralytics take seconds to import (7 to 23 s on a busy 2-core machine).
+        Imported before the first lease, not inside the first job, so that job's heartbeats and
+        first batch wait for nothing. Settings are checked before this, so a typo still answers
+        at once."""
+        say("loading torch and Ultralytics")
+        from loupe_runner import job, ultralytics_env  # noqa: F401  (job: its own imports)
+
+        ultralytics_env.load(self._settings.workdir)  # Ultralytics, and torch with it
+        say("ready")
+
     def _run_one(self, lease: Lease) -> JobResult:
-        # Imported at the first job: torch and Ultralytics take seconds to import, and an idle
-        # runner (or one with a typo in its settings) should answer at once.
         from loupe_runner.job import JobContext, run_job
 
         settings = self._settings

@@ -85,7 +85,11 @@ class Heartbeat:
         self._thread.join(timeout=self._interval + 5)
 
     def _run(self) -> None:
-        while not self._closed.wait(self._interval):
+        # The first beat goes at once: it tells the server the lease reached a live runner, and
+        # a short lease (LOUPE_LEASE_SECONDS=10) must not run out while the job is set up.
+        wait = 0.0
+        while not self._closed.wait(wait):
+            wait = self._interval
             try:
                 health = self._health()
             except Exception:  # a health reading must never cost the lease

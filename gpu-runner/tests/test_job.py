@@ -154,6 +154,15 @@ def test_an_unknown_dataset_fails_clearly(server: FakeServer, workdir: Path) -> 
     )
 
 
+def test_the_first_heartbeat_goes_as_the_job_starts(server: FakeServer, workdir: Path) -> None:
+    # With an interval longer than the job, any beat the server saw was the one sent at once
+    # (the interval is also at most a quarter of the lease).
+    server.state.lease_seconds = 100_000
+    result, _ = run(server, workdir, heartbeat_seconds=1000.0)
+    assert result.outcome == "completed"
+    assert server.state.heartbeats == 1
+
+
 @pytest.mark.parametrize("through", ["event replies", "heartbeats"])
 def test_cancel_stops_training_and_reports_it(
     server: FakeServer, workdir: Path, through: str
@@ -163,13 +172,15 @@ def test_cancel_stops_training_and_reports_it(
     # Through event replies the cancel arrives with the answer to the epoch's report, so the
     # heartbeat is made too slow to be what stops it.
     heartbeat = 1000.0 if through == "event replies" else 0.2
+    server.state.lease_seconds = 100_000  # a beat is at most a quarter of the lease apart
     result, _ = run(server, workdir, heartbeat, epochs=40)
     assert result.outcome == "cancelled"
     assert server.state.failed == ["Cancelled on request while training."]
     epochs = server.state.epochs()
     assert 1 <= len(epochs) < 40 and server.state.artifacts == {}
     if through == "event replies":
-        assert server.state.heartbeats == 0 and len(epochs) <= 2
+        # Only the beat sent as the job starts, long before the cancel.
+        assert server.state.heartbeats == 1 and len(epochs) <= 2
 
 
 def test_a_dataset_that_fails_pre_flight_fails_at_once(

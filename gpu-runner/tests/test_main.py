@@ -9,7 +9,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fake_server import TOKEN, FakeServer, job_json
 from support import Photos
@@ -28,6 +30,16 @@ def runner_env(server_url: str, workdir: Path, **extra: str) -> dict[str, str]:
         LOUPE_POLL_SECONDS="0.2",
     )
     return {**env, **extra}
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[Any], what: str) -> None:
+    """Waits for a state of the fake server while the runner lives. The hour only keeps a hung
+    runner from hanging the suite: no outcome here depends on how fast the machine is."""
+    deadline = time.monotonic() + 3600
+    while not condition():
+        assert process.poll() is None, f"the runner exited before it {what}"
+        assert time.monotonic() < deadline, f"the runner never {what}"
+        time.sleep(0.05)
 
 
 def run_once(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -66,11 +78,11 @@ def test_a_killed_runner_s_job_resumes_from_its_checkpoint_on_another(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and not (
-            state.checkpoints and max(state.checkpoints) in state.epochs()
-        ):
-            time.sleep(0.05)
+        wait_for(
+            lambda: bool(state.checkpoints) and max(state.checkpoints) in state.epochs(),
+            first,
+            "uploaded a checkpoint",
+        )
         first.kill()
         first.wait(timeout=30)
         assert state.checkpoints, "the first runner uploaded no checkpoint"
@@ -130,9 +142,8 @@ def test_sigterm_stops_an_idle_runner(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 60
-        while len(server.state.lease_bodies) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)  # polling, i.e. idle
+        # Polling, i.e. idle: after it loaded torch and Ultralytics (a minute on a busy machine).
+        wait_for(lambda: len(server.state.lease_bodies) >= 2, process, "asked for work twice")
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
@@ -152,9 +163,7 @@ def test_sigterm_mid_training_leaves_the_job_to_its_lease(tmp_path: Path, photos
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 120
-        while not server.state.epochs_seen() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(server.state.epochs_seen, process, "reported an epoch")
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=60)
         # Neither failed nor completed: the server requeues it when the lease runs out.
