@@ -130,7 +130,7 @@ describe('the split a job fixes', () => {
     expect(report.photos.filter((p) => p.split === 'val').length).toBeLessThanOrEqual(3);
   });
 
-  it('a photo removed from the dataset moves no other photo between splits', async () => {
+  it('a photo removed from the dataset moves at most one other photo between splits', async () => {
     const { images } = await seedPhotos(40);
     const sides = async (list: DatasetManifest['images']) => {
       const version = await seedVersion(t, { name: 'cards', classes: ['a', 'b'], images: list });
@@ -142,7 +142,10 @@ describe('the split a job fixes', () => {
     for (const i of [0, 7, 21]) {
       const after = await sides(images.toSpliced(i, 1));
       const movedPhotos = [...after].filter(([sha, s]) => before.get(sha) !== s);
-      expect(movedPhotos).toEqual([]);
+      // None, unless the validation count sat at the edge of its slack: then exactly one moves
+      // (split.ts). Which removal hits that edge depends on the photos' hashes; the average
+      // over many seeds is measured by split.spec.ts.
+      expect(movedPhotos.length).toBeLessThanOrEqual(1);
     }
   });
 });

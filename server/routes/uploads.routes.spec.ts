@@ -42,8 +42,9 @@ const errorOf = async (res: Response) =>
 /** A PNG of `size` bytes (bytes after IEND keep it valid), different per seed. */
 function png(size: number, seed: number) {
   const bytes = new Uint8Array(size);
-  bytes.set(tinyPng(seed));
-  for (let i = 80; i < size; i++) bytes[i] = (i * 31 + seed) & 0xff;
+  const image = tinyPng(seed);
+  bytes.set(image);
+  for (let i = image.length; i < size; i++) bytes[i] = (i * 31 + seed) & 0xff;
   return bytes;
 }
 

@@ -9,6 +9,7 @@ import {
   type StoredBlob,
 } from '../repositories/blob-store';
 import type { Clock } from './clock';
+import { proveDecodable } from './image-decode';
 import { PixelLimit } from './image-size';
 import { sniffImageType } from './media-type';
 
@@ -100,6 +101,7 @@ export class BlobService {
     }
     try {
       pixels.end(); // a file shorter than a header is judged only now
+      await proveDecodable(stored.tmpPath, this.maxImagePixels);
     } catch (error) {
       await this.store.discard(stored.tmpPath);
       throw error;

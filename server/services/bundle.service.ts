@@ -11,6 +11,7 @@ import { BlobTooLargeError, type BlobStore, type StoredBlob } from '../repositor
 import type { Clock } from './clock';
 import type { DatasetService } from './dataset.service';
 import { checkImageSize, ImageSizeProbe } from './image-size';
+import { proveDecodable } from './image-decode';
 import { sniffImageType } from './media-type';
 
 type Staged = StoredBlob & { tmpPath: string; mediaType: string };
@@ -141,6 +142,7 @@ export class BundleService {
         );
       }
       checkImageSize(probe.end(), this.limits.maxImagePixels, where);
+      await proveDecodable(stored.tmpPath, this.limits.maxImagePixels, where);
       return { ...stored, mediaType };
     } catch (error) {
       await this.store.discard(stored.tmpPath);

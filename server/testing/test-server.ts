@@ -76,10 +76,10 @@ export async function createTestApi(
 
 export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** A real 2x2 PNG, different for each seed. */
+/** A real 2x2 PNG (libpng decodes it: the server proves every image decodes), different for each seed. */
 export function tinyPng(seed = 0): Uint8Array<ArrayBuffer> {
   const b64 =
-    'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==';
+    'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAFUlEQVQI12M4IScnd0KOAUh8+PABACAWBd2M2OekAAAAAElFTkSuQmCC';
   const bytes = Buffer.from(b64, 'base64');
   // Appending bytes after IEND keeps the PNG valid and changes its hash.
   return new Uint8Array(Buffer.concat([bytes, Buffer.from([seed])]));
