@@ -9,13 +9,13 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 /** Files that pass every header check (signature, size) and still are no image: made here. */
-const hostile: Record<string, Uint8Array> = {
-  'a JPEG cut short': JPEG_3X2.subarray(0, Math.floor(JPEG_3X2.length * 0.7)),
+const hostile: Record<string, Uint8Array<ArrayBuffer>> = {
+  'a JPEG cut short': JPEG_3X2.slice(0, Math.floor(JPEG_3X2.length * 0.7)),
   'a PNG signature before junk': new Uint8Array([
     ...PNG_3X2.subarray(0, 33),
     ...new Uint8Array(64).fill(7),
   ]),
-  'a PNG cut short': PNG_3X2.subarray(0, PNG_3X2.length - 16),
+  'a PNG cut short': PNG_3X2.slice(0, PNG_3X2.length - 16),
 };
 
 describe('stored images decode', () => {
